@@ -1,0 +1,144 @@
+import { request as httpRequest, Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { RESPONSE_SNIPPET_BYTES } from '../protocol/index.js';
+
+/** The platform's answer budget: an attempt that takes longer fails. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+
+export interface SendRequest {
+  url: URL;
+  /** Header names as they should go on the wire; `host` and `content-length` are set here. */
+  headers: Record<string, string>;
+  body: Buffer;
+  timeoutMs?: number;
+  /** A keep-alive agent to reuse connections across sends; one per target is typical. */
+  agent?: HttpAgent | HttpsAgent;
+  /** How many response body bytes to keep; the rest is read and dropped. */
+  maxResponseBytes?: number;
+  method?: string;
+}
+
+export interface SendError {
+  /** A Node.js error code (`ECONNREFUSED`, `ECONNRESET`, `ETIMEDOUT`, `ENOTFOUND`, …) or `HTTP_PARSE`. */
+  code: string;
+  message: string;
+}
+
+export interface SendResult {
+  /** HTTP status, or null when no answer came. */
+  statusCode: number | null;
+  durationMs: number;
+  error: SendError | null;
+  responseHeaders: IncomingHttpHeaders;
+  /** At most `maxResponseBytes` of the answer body. */
+  responseBody: Buffer;
+  /** The full size of the answer body in bytes. */
+  responseBytes: number;
+  /** Set for a 3xx answer: redirects are never followed, they fail the attempt. */
+  redirectLocation: string | undefined;
+}
+
+/** True for a 2xx status: the only answer that counts as a successful attempt. */
+export function isSuccess(result: Pick<SendResult, 'statusCode' | 'error'>): boolean {
+  return result.error === null && result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+}
+
+/**
+ * Sends one HTTP request with the exact body bytes and measures it. Never throws for
+ * network or HTTP failures: they come back in `error`. The timeout covers the whole
+ * exchange, from connect to the last byte of the answer. Redirects are not followed.
+ * `localhost` reaches an app on IPv6 or IPv4 alike, because Node.js 20 and later try every
+ * address of a name (net's autoSelectFamily, on by default).
+ */
+export function sendRequest(request: SendRequest): Promise<SendResult> {
+  const timeoutMs = request.timeoutMs ?? DELIVERY_TIMEOUT_MS;
+  const maxResponseBytes = request.maxResponseBytes ?? RESPONSE_SNIPPET_BYTES;
+  const started = performance.now();
+  const isHttps = request.url.protocol === 'https:';
+  const send = isHttps ? httpsRequest : httpRequest;
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (result: Omit<SendResult, 'durationMs'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ...result, durationMs: Math.round((performance.now() - started) * 100) / 100 });
+    };
+    const fail = (code: string, message: string): void =>
+      finish({ statusCode: null, error: { code, message }, responseHeaders: {}, responseBody: Buffer.alloc(0), responseBytes: 0, redirectLocation: undefined });
+
+    const outgoing = send(
+      request.url,
+      {
+        method: request.method ?? 'POST',
+        headers: { ...request.headers, 'content-length': String(request.body.length) },
+        agent: request.agent,
+      },
+      (response) => {
+        const kept: Buffer[] = [];
+        let keptBytes = 0;
+        let totalBytes = 0;
+        response.on('data', (chunk: Buffer) => {
+          totalBytes += chunk.length;
+          if (keptBytes < maxResponseBytes) {
+            const slice = chunk.subarray(0, maxResponseBytes - keptBytes);
+            kept.push(slice);
+            keptBytes += slice.length;
+          }
+        });
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          const location = status >= 300 && status < 400 ? response.headers.location : undefined;
+          finish({
+            statusCode: status,
+            error: null,
+            responseHeaders: response.headers,
+            responseBody: Buffer.concat(kept),
+            responseBytes: totalBytes,
+            redirectLocation: location,
+          });
+        });
+        response.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? 'ECONNRESET', error.message));
+        response.on('aborted', () => fail('ECONNRESET', 'the connection closed before the answer was complete'));
+      },
+    );
+
+    const timer = setTimeout(() => {
+      fail('ETIMEDOUT', `no complete answer within ${timeoutMs} ms`);
+      outgoing.destroy();
+    }, timeoutMs);
+
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? (error.message.includes('Parse Error') ? 'HTTP_PARSE' : 'ERROR');
+      fail(code.startsWith('HPE_') ? 'HTTP_PARSE' : code, error.message);
+    });
+    outgoing.end(request.body);
+  });
+}
+
+/** Explains a send error in a few plain words, for delivery lines and outcomes. */
+export function describeSendError(error: SendError, url: URL): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return `connection refused: is your app listening on ${url.host}?`;
+    case 'ETIMEDOUT':
+      return `timed out: ${error.message}`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'connection reset before a complete answer';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host not found: ${url.hostname}`;
+    case 'HTTP_PARSE':
+      return 'the answer is not valid HTTP';
+    default:
+      return `${error.code}: ${error.message}`;
+  }
+}
+
+/** Creates a keep-alive agent for repeated sends to one origin. */
+export function createAgent(url: URL, maxSockets: number): HttpAgent | HttpsAgent {
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
+  return url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+}
