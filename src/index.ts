@@ -13,3 +13,30 @@ export {
 export type { Body, VerifyOptions, VerifyResult, VerifyFailureReason, ParsedSignatureHeader, SignOptions } from './signing/index.js';
 export { EVENT_TYPES, EVENT_DESCRIPTIONS, EVENT_ALIASES, resolveEventType } from './events/catalog.js';
 export type { EventType } from './events/catalog.js';
+export type {
+  WebhookEvent,
+  EventOfType,
+  EventBase,
+  EventCustomer,
+  EventCard,
+  EventMilestone,
+  EventVoucher,
+  EventReward,
+  RewardFormat,
+  RedeemCodeFormat,
+  VoucherStatus,
+  CardIssuedEvent,
+  CardSavedEvent,
+  CardOpenedEvent,
+  StampAddedEvent,
+  GoalReachedEvent,
+  RewardIssuedEvent,
+  VoucherIssuedEvent,
+  VoucherRedeemedEvent,
+  VoucherExpiredEvent,
+  LotteryPlayedEvent,
+  BirthdayReachedEvent,
+  InactivityTriggerEvent,
+  CampaignSentEvent,
+  PingEvent,
+} from './events/types.js';

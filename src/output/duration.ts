@@ -1,0 +1,28 @@
+import { CliError, ExitCode } from '../errors.js';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a duration flag such as `500ms`, `2s`, `1.5s`, `1m` or `1h` into milliseconds.
+ * A bare number is taken as seconds. Throws a CliError (exit code 2) that names the flag
+ * for anything else, including negative values.
+ */
+export function parseDuration(text: string, flagName: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  if (!match) {
+    throw new CliError(`invalid ${flagName} "${text}": expected a duration such as 500ms, 10s or 1m`, {
+      hint: 'units are ms, s, m and h; a number without a unit is seconds',
+      exitCode: ExitCode.usage,
+      code: 'invalid_duration',
+    });
+  }
+  const unit = (match[2] ?? 's').toLowerCase();
+  return Math.round(Number(match[1]) * UNIT_MS[unit]!);
+}
+
+/** Formats milliseconds for messages: `850 ms`, `2.5 s`, `1.5 min`. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))} s`;
+  return `${Number((ms / 60_000).toFixed(2))} min`;
+}
