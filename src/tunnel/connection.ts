@@ -27,6 +27,11 @@ export class ConnectError extends Error {
 }
 
 export interface RelayHandlers {
+  /**
+   * Called with the connection as soon as it opens, before any message: frames that came in
+   * the same packet as the upgrade answer are dispatched before the connect promise settles.
+   */
+  onOpen?(connection: RelayConnection): void;
   onMessage(message: { type: string; [key: string]: unknown }, raw: string): void;
   /** Called once when the socket closes for any reason, including a terminated dead socket. */
   onClose(code: number, reason: string): void;
@@ -82,7 +87,7 @@ export const connectRelay: ConnectFunction = (url, token, handlers) =>
         socket.ping();
       }, PING_INTERVAL_MS);
       heartbeat.unref();
-      resolve({
+      const connection: RelayConnection = {
         send(message) {
           if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
         },
@@ -95,7 +100,9 @@ export const connectRelay: ConnectFunction = (url, token, handlers) =>
         get isOpen() {
           return socket.readyState === WebSocket.OPEN;
         },
-      });
+      };
+      handlers.onOpen?.(connection);
+      resolve(connection);
     });
 
     const alive = (): void => {

@@ -133,6 +133,9 @@ export class Tunnel {
     const generation = ++this.generation;
     try {
       this.connection = await this.options.connect(session.ws_url, session.token, {
+        onOpen: (connection) => {
+          if (generation === this.generation) this.connection = connection;
+        },
         onMessage: (message) => {
           if (generation === this.generation) this.handleMessage(message);
         },
