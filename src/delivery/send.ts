@@ -1,3 +1,4 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { request as httpRequest, Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { RESPONSE_SNIPPET_BYTES } from '../protocol/index.js';
@@ -47,8 +48,9 @@ export function isSuccess(result: Pick<SendResult, 'statusCode' | 'error'>): boo
  * Sends one HTTP request with the exact body bytes and measures it. Never throws for
  * network or HTTP failures: they come back in `error`. The timeout covers the whole
  * exchange, from connect to the last byte of the answer. Redirects are not followed.
- * `localhost` reaches an app on IPv6 or IPv4 alike, because Node.js 20 and later try every
- * address of a name (net's autoSelectFamily, on by default).
+ * `localhost` reaches an app on IPv6 or IPv4 alike: `localhostLookup` returns both loopback
+ * addresses, and Node.js 20 and later try every address of a name in turn (net's
+ * autoSelectFamily, on by default), moving on at once when one refuses the connection.
  */
 export function sendRequest(request: SendRequest): Promise<SendResult> {
   const timeoutMs = request.timeoutMs ?? DELIVERY_TIMEOUT_MS;
@@ -74,6 +76,7 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
         method: request.method ?? 'POST',
         headers: { ...request.headers, 'content-length': String(request.body.length) },
         agent: request.agent,
+        lookup: localhostLookup,
       },
       (response) => {
         const kept: Buffer[] = [];
@@ -115,6 +118,29 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
     });
     outgoing.end(request.body);
   });
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+const LOOPBACK_ADDRESSES: LookupAddress[] = [
+  { address: '127.0.0.1', family: 4 },
+  { address: '::1', family: 6 },
+];
+
+/**
+ * Resolves `localhost` and `*.localhost` to both 127.0.0.1 and ::1, as RFC 6761 reserves
+ * those names for loopback. Many hosts files list only 127.0.0.1, which would make an app
+ * that listens on ::1 alone unreachable. Every other name goes to the system resolver.
+ */
+export function localhostLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  if (name !== 'localhost' && !name.endsWith('.localhost')) {
+    dnsLookup(hostname, options, callback as (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void);
+    return;
+  }
+  const addresses = LOOPBACK_ADDRESSES.filter((entry) => !options.family || entry.family === options.family);
+  if (options.all) callback(null, addresses);
+  else callback(null, addresses[0]!.address, addresses[0]!.family);
 }
 
 /** Explains a send error in a few plain words, for delivery lines and outcomes. */

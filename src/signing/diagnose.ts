@@ -162,7 +162,11 @@ function variants(body: Buffer, secrets: readonly string[]): Variant[] {
   return list;
 }
 
-/** The usual ways a framework writes parsed JSON back out: compact, and indented by 2, 4 or a tab, each with and without a final newline. */
+/**
+ * The usual ways software writes parsed JSON back out: compact, or indented by 2, 4 or a tab;
+ * with `/` escaped or not; with non-ASCII characters raw, as `\uXXXX` (PHP's default), or only
+ * U+2028 and U+2029 escaped; each with and without a final newline.
+ */
 function reserialisations(text: string): string[] {
   let parsed: unknown;
   try {
@@ -170,6 +174,16 @@ function reserialisations(text: string): string[] {
   } catch {
     return [];
   }
-  const forms = [JSON.stringify(parsed), JSON.stringify(parsed, null, 2), JSON.stringify(parsed, null, 4), JSON.stringify(parsed, null, '\t')];
+  const layouts = [JSON.stringify(parsed), JSON.stringify(parsed, null, 2), JSON.stringify(parsed, null, 4), JSON.stringify(parsed, null, '\t')];
+  const escapes = [
+    (json: string) => json,
+    (json: string) => json.replace(/[\u2028\u2029]/g, unicodeEscape),
+    (json: string) => json.replace(/[^\x00-\x7f]/g, unicodeEscape),
+  ];
+  const forms = layouts.flatMap((layout) => escapes.flatMap((escape) => [escape(layout), escape(layout).replaceAll('/', '\\/')]));
   return [...new Set(forms.flatMap((form) => [form, `${form}\n`]))];
+}
+
+function unicodeEscape(character: string): string {
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

@@ -87,7 +87,11 @@ export function parseTargetUrl(text: string): URL {
 function parseCount(text: string, flag: string, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || value < 1 || value > max) {
-    throw new CliError(`invalid ${flag} "${text}": expected a whole number from 1 to ${max}`, { exitCode: ExitCode.usage, code: 'invalid_number' });
+    throw new CliError(`invalid ${flag} "${text}": expected a whole number from 1 to ${max}`, {
+      hint: flag === '--count' ? 'for example --count 100 --concurrency 8' : 'for example --concurrency 8',
+      exitCode: ExitCode.usage,
+      code: 'invalid_number',
+    });
   }
   return value;
 }

@@ -37,6 +37,15 @@ describe('diagnoseSignature', () => {
     expect(result.cause).toBe('reserialised_body');
   });
 
+  it('detects a body whose escapes were lost', () => {
+    const escaped = Buffer.from('{"url":"https:\\/\\/x.test\\/a","name":"Zo\\u00eb \\ud83c\\udf89"}', 'utf8');
+    const signed = signPayload(escaped, secret, { timestamp: t });
+    const decoded = Buffer.from(JSON.stringify(JSON.parse(escaped.toString('utf8'))), 'utf8');
+    expect(decoded.toString('utf8')).toBe('{"url":"https://x.test/a","name":"Zoë 🎉"}');
+    const result = diagnoseSignature({ body: decoded, header: signed, secrets: [secret], now: at(t) });
+    expect(result.cause).toBe('reserialised_body');
+  });
+
   it('detects whitespace around the secret', () => {
     const result = diagnoseSignature({ body: compact, header, secrets: [`${secret}\n`], now: at(t) });
     expect(result.cause).toBe('secret_whitespace');
