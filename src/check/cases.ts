@@ -107,7 +107,7 @@ function bodyCases(context: CaseContext): CheckCase[] {
         },
       ],
       wrongAnswer: {
-        reason: 'your endpoint rejected a correctly signed non-ASCII body: it likely verifies a re-serialised body (JSON.stringify of the parsed JSON) or decodes the bytes as something other than UTF-8',
+        reason: 'your endpoint rejected a correctly signed non-ASCII body: it likely verifies a re-serialised body, or decodes the bytes as something other than UTF-8',
         fix: RAW_BODY_FIX,
       },
     },

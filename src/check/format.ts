@@ -5,8 +5,8 @@ import type { CaseReport, CheckReport, VerdictResult } from './types.js';
 
 const LABELS: Record<VerdictResult, string> = { pass: 'pass', warn: 'WARN', fail: 'FAIL' };
 
-function colorResult(result: VerdictResult, color: ChalkInstance): string {
-  const label = LABELS[result];
+function colorResult(result: VerdictResult, color: ChalkInstance, width = 0): string {
+  const label = LABELS[result].padEnd(width);
   if (result === 'pass') return color.green(label);
   return result === 'warn' ? color.yellow(label) : color.red.bold(label);
 }
@@ -26,11 +26,11 @@ export function formatTable(report: CheckReport, color: ChalkInstance): string[]
   const idWidth = Math.max(4, ...report.cases.map((item) => item.id.length));
   const statusWidth = Math.max(6, ...report.cases.map((item) => statusText(item).length));
   const timeWidth = Math.max(4, ...report.cases.map((item) => timeText(item).length));
-  const indent = ' '.repeat(6 + idWidth + 2 + statusWidth + 2 + timeWidth + 2);
+  const indent = ' '.repeat('RESULT'.length + 2 + idWidth + 2 + statusWidth + 2 + timeWidth + 2);
 
   const lines = [color.dim(`${'RESULT'}  ${'CASE'.padEnd(idWidth)}  ${'STATUS'.padEnd(statusWidth)}  ${'TIME'.padEnd(timeWidth)}  REASON`)];
   for (const item of report.cases) {
-    const result = colorResult(item.verdict.result, color);
+    const result = colorResult(item.verdict.result, color, 'RESULT'.length);
     lines.push(`${result}  ${item.id.padEnd(idWidth)}  ${statusText(item).padEnd(statusWidth)}  ${timeText(item).padEnd(timeWidth)}  ${item.verdict.reason}`);
     if (item.verdict.fix && item.verdict.result !== 'pass') lines.push(`${indent}${color.cyan(`fix: ${item.verdict.fix}`)}`);
   }

@@ -144,3 +144,27 @@ export function judgeRedirects(cases: CaseReport[]): Verdict {
     fix: first.redirectLocation ? `register the final URL (${first.redirectLocation}) as the endpoint URL` : 'register the final URL as the endpoint URL',
   };
 }
+
+/**
+ * Rewrites the verdicts of correctly signed cases when the receiver rejected every signed
+ * delivery with a 4xx. Then one cause (usually a different secret) explains them all, and
+ * the case-specific guesses, such as a re-serialised body, would mislead.
+ */
+export function explainRejectedEverything(reports: CaseReport[], expectations: ReadonlyMap<string, 'accept' | 'reject'>): CaseReport[] {
+  const rejected = (report: CaseReport): boolean => report.outcomes.some((outcome) => outcome.statusCode !== null && outcome.statusCode >= 400 && outcome.statusCode < 500);
+  const deliveries = reports.filter((report) => report.group === 'delivery');
+  if (deliveries.length === 0 || !deliveries.every(rejected)) return reports;
+
+  return reports.map((report) => {
+    if (expectations.get(report.id) !== 'accept' || report.verdict.result !== 'fail' || !rejected(report)) return report;
+    const status = report.outcomes.find((outcome) => outcome.statusCode !== null && outcome.statusCode >= 400)!.statusCode;
+    return {
+      ...report,
+      verdict: {
+        result: 'fail',
+        reason: `your endpoint rejected a correctly signed delivery (${status}), as it rejected every signed delivery: the secret given to stamp7 check probably differs from the one your app verifies with`,
+        fix: 'pass the secret your app uses (--secret or STAMP7_WEBHOOK_SECRET); if it is the same, check that the app verifies the raw body',
+      },
+    };
+  });
+}

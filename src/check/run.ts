@@ -1,7 +1,7 @@
 import { createAgent, describeSendError, sendRequest } from '../delivery/send.js';
 import type { EventType } from '../events/catalog.js';
 import { buildCases } from './cases.js';
-import { judgeCase, judgeRedirects, judgeResponseTime } from './judge.js';
+import { explainRejectedEverything, judgeCase, judgeRedirects, judgeResponseTime } from './judge.js';
 import type { CaseReport, CheckCase, CheckReport, ProbeOutcome } from './types.js';
 
 /** Cases in flight at once: enough to finish in well under a second against a fast app, few enough for a dev server. */
@@ -14,8 +14,6 @@ export interface RunCheckOptions {
   /** How long to wait for each answer, in ms. */
   timeoutMs: number;
   concurrency?: number;
-  /** Called as each case finishes, for progress output. */
-  onCase?: (report: CaseReport) => void;
 }
 
 /**
@@ -46,7 +44,6 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckReport> {
         verdict: judgeCase(checkCase, outcomes),
       };
       reports[index] = report;
-      options.onCase?.(report);
     }
   };
 
@@ -56,19 +53,19 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckReport> {
     agent.destroy();
   }
 
+  const judged = explainRejectedEverything(reports, new Map(cases.map((item) => [item.id, item.expect])));
   const summaries: CaseReport[] = [
-    { id: 'transport.response_time', group: 'transport', title: 'answers within the 10 s budget', expect: '-', outcomes: [], verdict: judgeResponseTime(reports) },
-    { id: 'transport.no_redirect', group: 'transport', title: 'no answer is a redirect', expect: '-', outcomes: [], verdict: judgeRedirects(reports) },
+    { id: 'transport.response_time', group: 'transport', title: 'answers within the 10 s budget', expect: '-', outcomes: [], verdict: judgeResponseTime(judged) },
+    { id: 'transport.no_redirect', group: 'transport', title: 'no answer is a redirect', expect: '-', outcomes: [], verdict: judgeRedirects(judged) },
   ];
-  for (const summary of summaries) options.onCase?.(summary);
 
-  const unreachable = reports.every((report) => report.outcomes.every((outcome) => outcome.statusCode === null));
+  const unreachable = judged.every((report) => report.outcomes.every((outcome) => outcome.statusCode === null));
   return {
     url: options.url.href,
     eventTypes: options.eventTypes,
     startedAt,
     durationMs: Math.round(performance.now() - started),
-    cases: [...reports, ...summaries],
+    cases: [...judged, ...summaries],
     unreachable,
   };
 }

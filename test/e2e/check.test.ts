@@ -262,3 +262,20 @@ describe('check input and reachability', () => {
     expect(String(timeout.stderr)).toContain('invalid --timeout "soon"');
   });
 });
+
+describe('check with a secret the app does not use', () => {
+  it('blames the secret, not the body', async () => {
+    const receiver = await startReceiver(correctResponder('whsec_the_app_uses_another_one'));
+    try {
+      const { exitCode, document } = await checkJson(receiver.url, '--events', 'ping');
+      expect(exitCode).toBe(1);
+      for (const id of ['delivery.ping', 'rotation.unknown_then_valid_v1', 'idempotency.same_event_twice', 'body.non_ascii', 'body.pretty_printed']) {
+        expect(byId(document, id).result, id).toBe('fail');
+        expect(byId(document, id).reason, id).toContain('probably differs from the one your app verifies with');
+      }
+      expect(document.cases.filter((item) => item.group === 'forged').every((item) => item.result === 'pass')).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
