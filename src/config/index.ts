@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
@@ -90,10 +90,19 @@ function validShape(data: ConfigData): boolean {
   return true;
 }
 
-/** Applies a change to the config and writes it through `conf` (atomic replace, mode 0600). */
+/**
+ * Applies a change to the config and writes it through `conf` (atomic replace, mode 0600).
+ * The folder is created with mode 0700, because the file in it contains API keys.
+ */
 export async function updateConfig(change: (data: ConfigData) => void): Promise<ConfigData> {
   const data = readConfig();
   change(data);
+  const dir = configDir();
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // mkdir applies the umask to `mode`; chmod sets the bits exactly.
+    if (process.platform !== 'win32') chmodSync(dir, 0o700);
+  }
   const { default: Conf } = await import('conf');
   const store = new Conf<ConfigData>({
     cwd: configDir(),
