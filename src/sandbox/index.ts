@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { configDir } from '../config/index.js';
+import { CliError, ExitCode } from '../errors.js';
+import { maskSecret } from '../output/mask.js';
+import type { SandboxContext } from './context.js';
+import { DeliveryEngine } from './engine.js';
+import { createRequestListener } from './http.js';
+import { ensureDataDir, loadOrCreateIdentity, lockDataDir, newIdentity } from './identity.js';
+import { FileJournal, journalPath, loadJournal } from './journal.js';
+import { createLog } from './log.js';
+import { checkApiKey, checkPort, checkRetention, checkTimeScale, DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './options.js';
+import { ListenRelay } from './relay.js';
+import { sandboxRoutes } from './routes/index.js';
+import { sessionSecret } from './routes/listen.js';
+import { DEFAULT_RETENTION_EVENTS, Store } from './store.js';
+
+export { DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './options.js';
+
+export interface SandboxOptions {
+  /** Default 7370; 0 takes any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where the journal and the generated key live; default `<config dir>/sandbox`. Ignored when `ephemeral`. */
+  dataDir?: string;
+  /** Keep all state in memory and write nothing to disk. */
+  ephemeral?: boolean;
+  /** Use this key instead of the generated one; it is not stored. */
+  apiKey?: string;
+  /** Run the retry clock this many times faster. Default 1. */
+  timeScale?: number;
+  /** Events kept; older ones are dropped with their deliveries. Default 10,000. */
+  retentionEvents?: number;
+  /** Serve the routes under /v1/_test. */
+  testHooks?: boolean;
+  /** Receives every log line: attempts, start and stop, errors. No line carries a full key or secret. */
+  onLog?: (line: string) => void;
+  /** Log a line per attempt (default true). */
+  logAttempts?: boolean;
+}
+
+export interface RunningSandbox {
+  url: string;
+  apiKey: string;
+  /** The data folder, or undefined when ephemeral. */
+  dataDir: string | undefined;
+  /** Stops accepting requests, lets attempts in flight finish briefly, flushes the journal. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox: loads its state, re-arms pending deliveries and listens for API and listen connections. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const port = checkPort(options.port ?? DEFAULT_SANDBOX_PORT);
+  const host = options.host ?? DEFAULT_SANDBOX_HOST;
+  const timeScale = checkTimeScale(options.timeScale ?? 1);
+  const retention = checkRetention(options.retentionEvents ?? DEFAULT_RETENTION_EVENTS);
+  if (options.apiKey !== undefined) checkApiKey(options.apiKey);
+  const write = options.onLog ?? (() => undefined);
+  const log = createLog(write);
+  const attemptLog = options.logAttempts === false ? { ...log, attempt: () => undefined } : log;
+
+  const dataDir = options.ephemeral ? undefined : (options.dataDir ?? join(configDir(), 'sandbox'));
+  let releaseLock: () => void = () => undefined;
+  const store = new Store(retention);
+  let identity = newIdentity();
+  if (dataDir !== undefined) {
+    ensureDataDir(dataDir);
+    releaseLock = lockDataDir(dataDir);
+    try {
+      identity = loadOrCreateIdentity(dataDir);
+      await openJournal(store, dataDir, log);
+    } catch (error) {
+      releaseLock();
+      throw error;
+    }
+  }
+
+  const apiKey = options.apiKey ?? identity.api_key;
+  const engine = new DeliveryEngine({ store, timeScale, log: attemptLog });
+  const sandbox: SandboxContext = {
+    store,
+    engine,
+    relay: undefined as unknown as ListenRelay,
+    log,
+    apiKey,
+    accountId: identity.account_id,
+    masterKey: identity.master_key,
+    timeScale,
+    testHooks: options.testHooks === true,
+    version: packageVersion(),
+    baseUrl: '',
+  };
+  sandbox.relay = new ListenRelay({ store, engine, log, secretOf: (session) => sessionSecret(sandbox, session) });
+
+  const server = createServer({ keepAliveTimeout: 5_000 }, createRequestListener(sandboxRoutes(sandbox.testHooks), sandbox));
+  server.on('upgrade', (request, socket, head) => {
+    if (!sandbox.relay.handleUpgrade(request, socket, head)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"code":"not_found","message":"no WebSocket route here"}}');
+    }
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  try {
+    await listen(server, port, host);
+  } catch (error) {
+    sandbox.relay.stop();
+    await engine.stop();
+    await store.journal.close();
+    releaseLock();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  sandbox.baseUrl = `http://${urlHost(host)}:${address.port}`;
+
+  // Pending deliveries, overdue ones included, go back on the clock in creation order.
+  for (const delivery of store.deliveryList.ascending()) engine.schedule(delivery);
+  log.info(`sandbox listening on ${sandbox.baseUrl} with API key ${maskSecret(apiKey)}; ${dataDir === undefined ? 'state in memory only' : `state in ${dataDir}`}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: sandbox.baseUrl,
+    apiKey,
+    dataDir,
+    close() {
+      closing ??= shutDown(server, sandbox, releaseLock);
+      return closing;
+    },
+  };
+}
+
+async function openJournal(store: Store, dataDir: string, log: ReturnType<typeof createLog>): Promise<void> {
+  const path = journalPath(dataDir);
+  const loaded = loadJournal(path);
+  const ignored = store.load(loaded.records);
+  if (loaded.tornTail) log.info('journal: ignored a torn last line, left by an interrupted write');
+  if (loaded.skippedLines - (loaded.tornTail ? 1 : 0) + ignored > 0) log.error(`journal: skipped ${loaded.skippedLines + ignored} unreadable records in ${path}`);
+  store.journal = await FileJournal.open(path, loaded.records.length, {
+    snapshot: () => store.snapshot(),
+    onError: (error) => log.error(`journal: cannot write ${path}: ${error.message}`),
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const hint = error.code === 'EADDRINUSE' ? 'pass another --port, or --port 0 for any free port' : 'check --host and --port';
+      reject(new CliError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { hint, exitCode: ExitCode.failure, code: 'listen_failed' }));
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
+async function shutDown(server: Server, sandbox: SandboxContext, releaseLock: () => void): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  sandbox.relay.stop();
+  const grace = setTimeout(() => server.closeAllConnections(), 2_000);
+  await closed;
+  clearTimeout(grace);
+  await sandbox.engine.stop();
+  await sandbox.store.journal.close();
+  releaseLock();
+  sandbox.log.info('sandbox stopped; state saved');
+}
+
+// A wildcard bind is reached through loopback; an IPv6 literal needs brackets in a URL.
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}

@@ -1,0 +1,49 @@
+import { err } from '../output/color.js';
+import { formatDeliveryLine } from '../output/delivery-line.js';
+import type { AttemptRecord, DeliveryRecord } from './model.js';
+
+/** The sandbox's log: one line per attempt, plus start, stop and error lines. */
+export interface SandboxLog {
+  info(message: string): void;
+  error(message: string): void;
+  attempt(delivery: DeliveryRecord, attempt: AttemptRecord, retryInMs: number | null): void;
+}
+
+/**
+ * Creates the log that writes through `write`. Lines carry ids and masked secrets only;
+ * callers never pass a full key or secret in a message.
+ */
+export function createLog(write: (line: string) => void): SandboxLog {
+  return {
+    info: (message) => write(message),
+    error: (message) => write(`${err().red('error:')} ${message}`),
+    attempt(delivery, attempt, retryInMs) {
+      let flag: string | undefined;
+      if (delivery.status === 'pending' && retryInMs !== null) flag = `retry in ${formatDelay(retryInMs)}`;
+      else if (delivery.status === 'failed') flag = 'gave up: past the 24 h retry deadline';
+      write(
+        formatDeliveryLine(
+          {
+            time: new Date(attempt.started_at_ms),
+            eventType: delivery.event_type,
+            eventId: delivery.event_id,
+            method: 'POST',
+            url: delivery.url,
+            statusCode: attempt.status_code,
+            durationMs: attempt.duration_ms,
+            error: attempt.error ?? undefined,
+            attempt: attempt.number,
+            flag,
+          },
+          err(),
+        ),
+      );
+    },
+  };
+}
+
+function formatDelay(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1_000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
