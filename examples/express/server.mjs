@@ -26,7 +26,7 @@ function rememberEvent(eventId) {
   return true;
 }
 
-// The business logic. It runs after the answer, so slow work never breaks the 10 s budget.
+// The business logic. It runs after the response is sent, so slow work never breaks the 10 s budget.
 function handleEvent(event) {
   console.log(`handled ${event.event} ${event.id}`);
 }

@@ -1,5 +1,5 @@
 // A 7stamp webhook receiver on plain node:http: it verifies the signature over the raw body,
-// skips events it has already handled, and answers before doing the work.
+// skips events it has already handled, and responds before doing the work.
 import { createServer } from 'node:http';
 import { verifySignature } from 'stamp7';
 
@@ -31,7 +31,7 @@ function sendJson(response, status, value) {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
 }
 
-// The business logic. It runs after the answer, so slow work never breaks the 10 s budget.
+// The business logic. It runs after the response is sent, so slow work never breaks the 10 s budget.
 function handleEvent(event) {
   console.log(`handled ${event.event} ${event.id}`);
 }

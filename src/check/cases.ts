@@ -11,7 +11,7 @@ export function buildCases(context: CaseContext): CheckCase[] {
   return [...deliveryCases(context), ...forgedCases(context), rotationCase(context), idempotencyCase(context), ...bodyCases(context)];
 }
 
-/** One correctly signed delivery of each event type under test. */
+/** Builds one case per event type under test, each a correctly signed delivery. */
 function deliveryCases(context: CaseContext): CheckCase[] {
   return context.eventTypes.map((eventType) => ({
     id: `delivery.${eventType}`,
@@ -29,7 +29,7 @@ function deliveryCases(context: CaseContext): CheckCase[] {
     ],
     wrongAnswer: {
       reason: `your endpoint rejected a correctly signed ${eventType} delivery`,
-      fix: 'verify with the endpoint secret (whsec_…) over the raw body, and answer 2xx for every subscribed event type, including types your app ignores',
+      fix: 'verify with the endpoint secret (whsec_…) over the raw body, and respond with 2xx for every subscribed event type, including types your app ignores',
     },
   }));
 }
@@ -44,8 +44,8 @@ function rotationCase(context: CaseContext): CheckCase {
       {
         label: 'the delivery',
         build: () => {
-          // During a rotation the newest secret signs first; a receiver that still holds the
-          // older secret must find its match in the second v1.
+          // During a rotation the newest secret signs first; a receiver that still has only
+          // the older secret must find its match in the second v1.
           const delivery = freshDelivery(context.eventTypes[0]!);
           const timestamp = nowSeconds();
           const signature = `t=${timestamp},v1=${v1(unknownSecret(), timestamp, delivery.body)},v1=${v1(context.secret, timestamp, delivery.body)}`;
@@ -70,7 +70,7 @@ function idempotencyCase(context: CaseContext): CheckCase {
   };
   const retryWrong: WrongAnswerText = {
     reason: 'your endpoint rejected a retry of an event it had already accepted',
-    fix: 'answer 2xx for an event id you have already processed and skip the work: the platform retries until it gets a 2xx',
+    fix: 'respond with 2xx for an event id you have already processed and skip the work: the platform retries until it gets a 2xx',
   };
 
   return {
@@ -84,7 +84,7 @@ function idempotencyCase(context: CaseContext): CheckCase {
     ],
     wrongAnswer: {
       reason: 'your endpoint rejected a correctly signed delivery',
-      fix: 'verify with the endpoint secret over the raw body and answer 2xx',
+      fix: 'verify with the endpoint secret over the raw body and respond with 2xx',
     },
   };
 }

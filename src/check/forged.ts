@@ -53,7 +53,7 @@ export function forgedCases(context: CaseContext): CheckCase[] {
       probes: [{ label: 'the delivery', build: forgedProbe(context, () => undefined) }],
       wrongAnswer: {
         reason: `${FORGED}: it accepted a delivery without a signature header`,
-        fix: `answer 400 when the ${SIGNATURE_HEADER} header is missing, before reading the body`,
+        fix: `respond with 400 when the ${SIGNATURE_HEADER} header is missing, before reading the body`,
       },
     },
     {
@@ -64,9 +64,9 @@ export function forgedCases(context: CaseContext): CheckCase[] {
       probes: [{ label: 'the delivery', build: forgedProbe(context, () => `t=${nowSeconds()},v1`) }],
       wrongAnswer: {
         reason: `${FORGED}: it accepted a signature header that does not parse`,
-        fix: 'parse the header strictly (comma-separated key=value parts, t as digits, v1 as 64 hex digits) and answer 400 for anything else',
+        fix: 'parse the header strictly (comma-separated key=value parts, t as digits, v1 as 64 hex digits) and respond with 400 to anything else',
       },
-      serverErrorFix: 'your header parser probably throws on a part without "=": treat such a header as invalid and answer 400',
+      serverErrorFix: 'your header parser probably throws on a part without "=": treat such a header as invalid and respond with 400',
     },
     {
       id: 'forged.short_v1',
@@ -86,7 +86,7 @@ export function forgedCases(context: CaseContext): CheckCase[] {
         reason: `${FORGED}: it accepted a truncated v1 signature`,
         fix: 'compare the whole 64-digit value in constant time; a prefix or startsWith comparison accepts a truncated signature',
       },
-      serverErrorFix: 'crypto.timingSafeEqual throws a RangeError when the two lengths differ: check the length first and answer 400',
+      serverErrorFix: 'crypto.timingSafeEqual throws a RangeError when the two lengths differ: check the length first and respond with 400',
     },
     {
       id: 'forged.stale_timestamp',

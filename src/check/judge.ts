@@ -2,7 +2,7 @@ import { DELIVERY_TIMEOUT_MS } from '../delivery/send.js';
 import { formatMs } from '../output/duration.js';
 import type { CaseReport, CheckCase, ProbeOutcome, Verdict, WrongAnswerText } from './types.js';
 
-/** An answer slower than this (80% of the 10 s budget) is a warning, because a busier day would push it over. */
+/** A response slower than this (80% of the 10 s budget) is a warning, because a busier day would push it over. */
 export const SLOW_ANSWER_MS = 8_000;
 
 const REDIRECT_REASON = 'the platform does not follow redirects, so every delivery would fail and be retried for 24 hours';
@@ -16,9 +16,9 @@ export function judgeOutcome(checkCase: CheckCase, outcome: ProbeOutcome, wrongA
     const timedOut = outcome.errorCode === 'ETIMEDOUT';
     return {
       result: 'fail',
-      reason: outcome.error ?? 'no answer',
+      reason: outcome.error ?? 'no response',
       fix: timedOut
-        ? 'answer within 10 s: acknowledge with 2xx first, then do slow work in the background'
+        ? 'respond within 10 s: acknowledge with 2xx first, then do slow work in the background'
         : 'start the app and make sure it listens on the URL you passed',
     };
   }
@@ -26,7 +26,7 @@ export function judgeOutcome(checkCase: CheckCase, outcome: ProbeOutcome, wrongA
     const target = outcome.redirectLocation ? ` to ${outcome.redirectLocation}` : '';
     return {
       result: 'fail',
-      reason: `answered ${status} redirect${target}: ${REDIRECT_REASON}`,
+      reason: `responded with a ${status} redirect${target}: ${REDIRECT_REASON}`,
       fix: outcome.redirectLocation ? `register the final URL (${outcome.redirectLocation}) as the endpoint URL` : 'register the final URL as the endpoint URL',
     };
   }
@@ -38,15 +38,15 @@ function judgeAccept(status: number, took: string, durationMs: number, wrongAnsw
     if (durationMs > DELIVERY_TIMEOUT_MS) {
       return {
         result: 'fail',
-        reason: `answered ${status} after ${took}, past the 10 s budget: the platform counts it as a failed attempt`,
-        fix: 'answer within 10 s: acknowledge with 2xx first, then do slow work in the background',
+        reason: `responded with ${status} after ${took}, past the 10 s budget: the platform counts it as a failed attempt`,
+        fix: 'respond within 10 s: acknowledge with 2xx first, then do slow work in the background',
       };
     }
     if (status !== 200) {
       return {
         result: 'warn',
-        reason: `accepted with ${status} in ${took}; any 2xx counts as success, but 200 is the documented answer`,
-        fix: 'answer 200',
+        reason: `accepted with ${status} in ${took}; any 2xx counts as success, but 200 is the documented response`,
+        fix: 'respond with 200',
       };
     }
     return { result: 'pass', reason: `accepted with 200 in ${took}`, fix: null };
@@ -56,8 +56,8 @@ function judgeAccept(status: number, took: string, durationMs: number, wrongAnsw
   }
   return {
     result: 'fail',
-    reason: `answered ${status} to a correctly signed delivery, so the platform would retry it for 24 hours`,
-    fix: "read your app's log for the error; answer 2xx once the signature is valid and do the work after answering",
+    reason: `responded with ${status} to a correctly signed delivery, so the platform would retry it for 24 hours`,
+    fix: "read your app's log for the error; respond with 2xx once the signature is valid and do the work after responding",
   };
 }
 
@@ -66,8 +66,8 @@ function judgeReject(checkCase: CheckCase, status: number, took: string, wrongAn
   if (status >= 200 && status < 300) return { result: 'fail', reason: `${wrongAnswer.reason} (${status})`, fix: wrongAnswer.fix };
   return {
     result: 'fail',
-    reason: `rejected with ${status} instead of a 4xx: the platform retries 5xx answers for 24 hours, so a rejection should be a 4xx`,
-    fix: checkCase.serverErrorFix ?? 'answer 400 when verification fails, and catch errors thrown while verifying',
+    reason: `rejected with ${status} instead of a 4xx: the platform retries 5xx responses for 24 hours, so a rejection should be a 4xx`,
+    fix: checkCase.serverErrorFix ?? 'respond with 400 when verification fails, and catch errors thrown while verifying',
   };
 }
 
@@ -95,52 +95,52 @@ export function judgeCase(checkCase: CheckCase, outcomes: ProbeOutcome[]): Verdi
   };
 }
 
-/** Judges the slowest answer of the run against the platform's 10 s budget. */
+/** Judges the slowest response of the run against the platform's 10 s budget. */
 export function judgeResponseTime(cases: CaseReport[]): Verdict {
   const measured = cases.flatMap((report) => report.outcomes.map((outcome) => ({ id: report.id, outcome })));
   const timedOut = measured.find(({ outcome }) => outcome.errorCode === 'ETIMEDOUT');
   if (timedOut) {
     return {
       result: 'fail',
-      reason: `${timedOut.id} got no answer in time (${timedOut.outcome.error ?? 'timed out'})`,
-      fix: 'answer within 10 s: acknowledge with 2xx first, then do slow work in the background',
+      reason: `${timedOut.id} got no response in time (${timedOut.outcome.error ?? 'timed out'})`,
+      fix: 'respond within 10 s: acknowledge with 2xx first, then do slow work in the background',
     };
   }
 
   const answered = measured.filter(({ outcome }) => outcome.statusCode !== null);
-  if (answered.length === 0) return { result: 'fail', reason: 'no request got an answer to measure', fix: 'start the app and make sure it listens on the URL you passed' };
+  if (answered.length === 0) return { result: 'fail', reason: 'no request got a response to measure', fix: 'start the app and make sure it listens on the URL you passed' };
 
   const slowest = answered.reduce((worst, item) => (item.outcome.durationMs > worst.outcome.durationMs ? item : worst));
   const took = formatMs(slowest.outcome.durationMs);
   if (slowest.outcome.durationMs > DELIVERY_TIMEOUT_MS) {
     return {
       result: 'fail',
-      reason: `the slowest answer (${slowest.id}) took ${took}, past the 10 s budget`,
-      fix: 'answer within 10 s: acknowledge with 2xx first, then do slow work in the background',
+      reason: `the slowest response (${slowest.id}) took ${took}, past the 10 s budget`,
+      fix: 'respond within 10 s: acknowledge with 2xx first, then do slow work in the background',
     };
   }
   if (slowest.outcome.durationMs > SLOW_ANSWER_MS) {
     return {
       result: 'warn',
-      reason: `the slowest answer (${slowest.id}) took ${took}, close to the 10 s budget`,
-      fix: 'answer first and move slow work (API calls, emails) to a queue or background task',
+      reason: `the slowest response (${slowest.id}) took ${took}, close to the 10 s budget`,
+      fix: 'respond first and move slow work (API calls, emails) to a queue or background task',
     };
   }
-  return { result: 'pass', reason: `the slowest of ${answered.length} answers took ${took}, within the 10 s budget`, fix: null };
+  return { result: 'pass', reason: `the slowest of ${answered.length} responses took ${took}, within the 10 s budget`, fix: null };
 }
 
-/** Judges whether any answer of the run was a redirect, which the platform treats as a failed attempt. */
+/** Judges whether any response of the run was a redirect, which the platform treats as a failed attempt. */
 export function judgeRedirects(cases: CaseReport[]): Verdict {
   const redirects = cases.flatMap((report) =>
     report.outcomes.filter((outcome) => outcome.statusCode !== null && outcome.statusCode >= 300 && outcome.statusCode < 400),
   );
-  if (redirects.length === 0) return { result: 'pass', reason: 'no answer was a redirect', fix: null };
+  if (redirects.length === 0) return { result: 'pass', reason: 'no response was a redirect', fix: null };
 
   const first = redirects[0]!;
   const target = first.redirectLocation ? ` (${first.statusCode} to ${first.redirectLocation})` : ` (${first.statusCode})`;
   return {
     result: 'fail',
-    reason: `${redirects.length} answer${redirects.length === 1 ? ' was a redirect' : 's were redirects'}${target}: ${REDIRECT_REASON}`,
+    reason: `${redirects.length} response${redirects.length === 1 ? ' was a redirect' : 's were redirects'}${target}: ${REDIRECT_REASON}`,
     fix: first.redirectLocation ? `register the final URL (${first.redirectLocation}) as the endpoint URL` : 'register the final URL as the endpoint URL',
   };
 }

@@ -45,7 +45,7 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** Creates a secret that no receiver knows, in the same `whsec_` form as a real one. */
+/** Creates a random secret that no receiver has, in the same `whsec_` form as a real one. */
 export function unknownSecret(): string {
   return `whsec_${randomBytes(24).toString('base64url')}`;
 }

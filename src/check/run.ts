@@ -11,7 +11,7 @@ export interface RunCheckOptions {
   url: URL;
   secret: string;
   eventTypes: readonly EventType[];
-  /** How long to wait for each answer, in ms. */
+  /** How long to wait for each response, in ms. */
   timeoutMs: number;
   concurrency?: number;
 }
@@ -19,7 +19,7 @@ export interface RunCheckOptions {
 /**
  * Runs the battery against a receiver and judges every case. Cases run a few at a time;
  * the requests within one case run in order. Never throws for network failures: they
- * become failed cases, and `unreachable` is set when no request got an HTTP answer.
+ * become failed cases, and `unreachable` is set when no request got an HTTP response.
  */
 export async function runCheck(options: RunCheckOptions): Promise<CheckReport> {
   const startedAt = new Date();
@@ -55,8 +55,8 @@ export async function runCheck(options: RunCheckOptions): Promise<CheckReport> {
 
   const judged = explainRejectedEverything(reports, new Map(cases.map((item) => [item.id, item.expect])));
   const summaries: CaseReport[] = [
-    { id: 'transport.response_time', group: 'transport', title: 'answers within the 10 s budget', expect: '-', outcomes: [], verdict: judgeResponseTime(judged) },
-    { id: 'transport.no_redirect', group: 'transport', title: 'no answer is a redirect', expect: '-', outcomes: [], verdict: judgeRedirects(judged) },
+    { id: 'transport.response_time', group: 'transport', title: 'responses within the 10 s budget', expect: '-', outcomes: [], verdict: judgeResponseTime(judged) },
+    { id: 'transport.no_redirect', group: 'transport', title: 'no response is a redirect', expect: '-', outcomes: [], verdict: judgeRedirects(judged) },
   ];
 
   const unreachable = judged.every((report) => report.outcomes.every((outcome) => outcome.statusCode === null));

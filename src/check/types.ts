@@ -1,6 +1,6 @@
 import type { EventType } from '../events/catalog.js';
 
-/** What a correct receiver does with a case's deliveries: answer 2xx, or reject with a 4xx. */
+/** The response a correct receiver gives to a case's deliveries: a 2xx (accept) or a 4xx (reject). */
 export type Expectation = 'accept' | 'reject';
 
 /** The sections of the battery, also used as the JUnit class names. */
@@ -19,11 +19,11 @@ export interface CaseContext {
   eventTypes: readonly EventType[];
 }
 
-/** Text shown when the receiver answers a case the wrong way. */
+/** Text shown when the receiver responds to a case the wrong way. */
 export interface WrongAnswerText {
-  /** One line that says what the answer means. */
+  /** One line that explains what the response means. */
   reason: string;
-  /** What to change in the receiver. */
+  /** The change to make in the receiver. */
   fix: string;
 }
 
@@ -37,7 +37,7 @@ export interface ProbeStep {
   wrongAnswer?: WrongAnswerText;
 }
 
-/** One case of the battery, kept as data: how to build its requests and how to explain a wrong answer. */
+/** One case of the battery, kept as data: how to build its requests and how to explain a wrong response. */
 export interface CheckCase {
   /** Stable id for scripts and JUnit, such as `forged.tampered_body`. */
   id: string;
@@ -45,7 +45,7 @@ export interface CheckCase {
   /** A short description, such as "tampered body (one byte changed)". */
   title: string;
   expect: Expectation;
-  /** Requests sent one after another; the case passes only when each gets the expected answer. */
+  /** Requests sent one after another; the case passes only when each gets the expected response. */
   probes: ProbeStep[];
   /** Text for a 2xx to a `reject` case, or a 4xx to an `accept` case. */
   wrongAnswer: WrongAnswerText;
@@ -57,9 +57,9 @@ export interface CheckCase {
 export interface ProbeOutcome {
   statusCode: number | null;
   durationMs: number;
-  /** Plain-words failure when no answer came, such as "connection refused: …". */
+  /** Plain-words failure when no response came, such as "connection refused: …". */
   error: string | null;
-  /** The Node.js error code when no answer came, such as `ECONNREFUSED`. */
+  /** The Node.js error code when no response came, such as `ECONNREFUSED`. */
   errorCode: string | null;
   redirectLocation: string | null;
 }
@@ -91,6 +91,6 @@ export interface CheckReport {
   startedAt: Date;
   durationMs: number;
   cases: CaseReport[];
-  /** True when no request of any case got an HTTP answer. */
+  /** True when no request of any case got an HTTP response. */
   unreachable: boolean;
 }

@@ -10,7 +10,7 @@ interface CheckFlags {
   junit?: string;
 }
 
-/** Registers `stamp7 check URL`: the battery that proves a receiver verifies, rejects and answers as it must. */
+/** Registers `stamp7 check URL`: the battery that proves a receiver verifies, rejects and responds as it must. */
 export function register(program: Command): void {
   program
     .command('check')
@@ -18,11 +18,11 @@ export function register(program: Command): void {
     .argument('<url>', 'the URL of your webhook route, such as http://localhost:3000/webhooks/7stamp')
     .option('--secret <secret>', 'the signing secret your app verifies with (default: STAMP7_WEBHOOK_SECRET)')
     .option('--events <types>', 'comma-separated event types to deliver (default: all)')
-    .option('--timeout <duration>', 'how long to wait for each answer, such as 10s or 30s', '10s')
+    .option('--timeout <duration>', 'how long to wait for each response, such as 10s or 30s', '10s')
     .option('--junit <file>', 'also write a JUnit XML report to FILE, for CI')
     .addHelpText(
       'after',
-      '\nExit codes: 0 every case passed (warnings allowed), 1 a case failed, 2 invalid input,\n6 no request got an answer (the app is not running or not reachable).',
+      '\nExit codes: 0 every case passed (warnings allowed), 1 a case failed, 2 invalid input,\n6 no request got a response (the app is not running or not reachable).',
     )
     .action(async (urlText: string, flags: CheckFlags) => {
       const { parseEventList, parseTargetUrl, resolveSecret } = await import('../check/options.js');
@@ -43,9 +43,9 @@ export function register(program: Command): void {
         writeJunitFile(flags.junit, report);
       }
       if (report.unreachable) {
-        const firstError = report.cases.flatMap((item) => item.outcomes).find((outcome) => outcome.error !== null)?.error ?? 'no answer';
-        throw new CliError(`no request got an answer from ${url.href}: ${firstError}`, {
-          hint: 'start your app first; in CI, wait until its port answers before running stamp7 check',
+        const firstError = report.cases.flatMap((item) => item.outcomes).find((outcome) => outcome.error !== null)?.error ?? 'no response';
+        throw new CliError(`no request got a response from ${url.href}: ${firstError}`, {
+          hint: 'start your app first; in CI, wait until its port accepts connections before running stamp7 check',
           exitCode: ExitCode.network,
           code: 'unreachable',
         });

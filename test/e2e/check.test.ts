@@ -171,7 +171,7 @@ describe('check against broken receivers', () => {
     expect(exitCode).toBe(1);
     const short = byId(document, 'forged.short_v1');
     expect(short.result).toBe('fail');
-    expect(short.reason).toBe('rejected with 500 instead of a 4xx: the platform retries 5xx answers for 24 hours, so a rejection should be a 4xx');
+    expect(short.reason).toBe('rejected with 500 instead of a 4xx: the platform retries 5xx responses for 24 hours, so a rejection should be a 4xx');
     expect(short.fix).toContain('timingSafeEqual throws a RangeError');
     expect(byId(document, 'forged.missing_signature').reason).toContain('instead of a 4xx');
     expect(byId(document, 'forged.stale_timestamp').reason).toContain('accepts forged deliveries');
@@ -188,7 +188,7 @@ describe('check against broken receivers', () => {
     expect(redirect.reason).toContain('does not follow redirects');
     expect(redirect.fix).toContain('https://example.invalid/hook');
     const delivery = byId(document, 'delivery.ping');
-    expect(delivery.reason).toBe('answered 301 redirect to https://example.invalid/hook: the platform does not follow redirects, so every delivery would fail and be retried for 24 hours');
+    expect(delivery.reason).toBe('responded with a 301 redirect to https://example.invalid/hook: the platform does not follow redirects, so every delivery would fail and be retried for 24 hours');
     expect(delivery.requests[0]!.redirect_location).toBe('https://example.invalid/hook');
   });
 

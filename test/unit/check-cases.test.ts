@@ -72,7 +72,8 @@ describe('check probes', () => {
 
   it('truncates the short v1 to 32 hex digits', () => {
     const parsed = parseSignatureHeader(firstProbe('forged.short_v1').headers['X-7stamp-Signature']);
-    expect(parsed.ok && parsed.header.signatures[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(parsed.ok).toBe(true);
+    expect(parsed.ok ? parsed.header.signatures[0] : undefined).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('signs the skewed timestamps correctly', () => {
@@ -85,7 +86,7 @@ describe('check probes', () => {
   it('puts the unknown v1 before the valid one', () => {
     const probe = firstProbe('rotation.unknown_then_valid_v1');
     const parsed = parseSignatureHeader(probe.headers['X-7stamp-Signature']);
-    expect(parsed.ok && parsed.header.signatures).toHaveLength(2);
+    expect(parsed.ok ? parsed.header.signatures : []).toHaveLength(2);
     const header = probe.headers['X-7stamp-Signature']!;
     const [first, second] = header.split(',v1=').slice(1);
     expect(verifySignature({ body: probe.body, header: header.replace(`,v1=${second}`, ''), secret: SECRET }).ok).toBe(false);

@@ -34,7 +34,7 @@ describe('judgeCase for accept cases', () => {
   it('warns on another 2xx', () => {
     const verdict = judgeCase(checkCase('accept'), [outcome(204)]);
     expect(verdict.result).toBe('warn');
-    expect(verdict.fix).toBe('answer 200');
+    expect(verdict.fix).toBe('respond with 200');
   });
 
   it('fails a 4xx with the case text', () => {
@@ -42,7 +42,7 @@ describe('judgeCase for accept cases', () => {
   });
 
   it('fails a 5xx as a retry storm', () => {
-    expect(judgeCase(checkCase('accept'), [outcome(503)]).reason).toBe('answered 503 to a correctly signed delivery, so the platform would retry it for 24 hours');
+    expect(judgeCase(checkCase('accept'), [outcome(503)]).reason).toBe('responded with 503 to a correctly signed delivery, so the platform would retry it for 24 hours');
   });
 
   it('fails a 2xx past the budget', () => {
@@ -73,7 +73,7 @@ describe('judgeCase for reject cases', () => {
   it('fails a 5xx with the case fix when it has one', () => {
     const generic = judgeCase(checkCase('reject'), [outcome(500)]);
     expect(generic.reason).toContain('instead of a 4xx');
-    expect(generic.fix).toBe('answer 400 when verification fails, and catch errors thrown while verifying');
+    expect(generic.fix).toBe('respond with 400 when verification fails, and catch errors thrown while verifying');
     expect(judgeCase(checkCase('reject', 1, 'check the length'), [outcome(500)]).fix).toBe('check the length');
   });
 });
@@ -99,7 +99,7 @@ describe('judgeResponseTime', () => {
   it('passes fast answers', () => {
     const verdict = judgeResponseTime([report('a', [outcome(200, { durationMs: 12 })]), report('b', [outcome(401, { durationMs: 30 })])]);
     expect(verdict.result).toBe('pass');
-    expect(verdict.reason).toBe('the slowest of 2 answers took 30 ms, within the 10 s budget');
+    expect(verdict.reason).toBe('the slowest of 2 responses took 30 ms, within the 10 s budget');
   });
 
   it('warns close to the budget', () => {
@@ -110,7 +110,7 @@ describe('judgeResponseTime', () => {
     expect(judgeResponseTime([report('a', [outcome(200, { durationMs: 10_001 })])]).result).toBe('fail');
     const timedOut = judgeResponseTime([report('a', [outcome(null, { errorCode: 'ETIMEDOUT', error: 'timed out' })])]);
     expect(timedOut.result).toBe('fail');
-    expect(timedOut.reason).toBe('a got no answer in time (timed out)');
+    expect(timedOut.reason).toBe('a got no response in time (timed out)');
   });
 });
 
@@ -119,6 +119,6 @@ describe('judgeRedirects', () => {
     expect(judgeRedirects([report('a', [outcome(200)])]).result).toBe('pass');
     const verdict = judgeRedirects([report('a', [outcome(301, { redirectLocation: '/x' }), outcome(301, { redirectLocation: '/x' })])]);
     expect(verdict.result).toBe('fail');
-    expect(verdict.reason).toMatch(/^2 answers were redirects \(301 to \/x\)/);
+    expect(verdict.reason).toMatch(/^2 responses were redirects \(301 to \/x\)/);
   });
 });
