@@ -45,7 +45,7 @@ export function resolveSecret(flag: string | undefined, environment: NodeJS.Proc
     throw usageError('missing webhook secret', 'pass --secret whsec_… or set STAMP7_WEBHOOK_SECRET to the secret your app verifies with', 'missing_secret');
   }
   if (secret.trim() === '') {
-    throw usageError('invalid --secret: the secret is empty', 'pass the secret your app verifies with, such as --secret whsec_…', 'missing_secret');
+    throw usageError('invalid webhook secret: it is empty', 'pass the secret your app verifies with, with --secret whsec_… or STAMP7_WEBHOOK_SECRET', 'missing_secret');
   }
   return secret;
 }

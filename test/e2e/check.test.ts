@@ -246,7 +246,7 @@ describe('check input and reachability', () => {
     expect(String(missing.stderr)).toContain('missing webhook secret');
     const empty = await runCli(['check', 'http://127.0.0.1:9/hook', '--secret', '']);
     expect(empty.exitCode).toBe(2);
-    expect(String(empty.stderr)).toContain('the secret is empty');
+    expect(String(empty.stderr)).toContain('invalid webhook secret: it is empty');
   });
 
   it('rejects bad URLs, event types and timeouts', async () => {
