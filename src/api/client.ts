@@ -54,15 +54,16 @@ const PAGE_SIZE_MAX = 100;
  * Creates the API client. Credentials come from, in order: the flags in `options`, the
  * STAMP7_API_KEY / STAMP7_API_BASE / STAMP7_PROFILE variables, the config's active
  * profile, and last the `sandbox` profile when that sandbox answers `GET /v1/health`;
- * that fallback is announced in one line on stderr. Throws a config error (exit 3) when
+ * that fallback is announced in one line on stderr. The sandbox's profile, when it is the
+ * active one only because the sandbox made it so, counts as that fallback. Throws a config error (exit 3) when
  * none is found.
  */
 export async function createApiClient(options: ApiClientOptions = {}): Promise<ApiClient> {
   const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
   const resolved = resolveCredentials(options);
-  if (resolved) return new HttpApiClient(resolved, timeoutMs, options.retryDelaysMs);
+  if (resolved && !resolved.sandboxFallback) return new HttpApiClient(resolved, timeoutMs, options.retryDelaysMs);
 
-  const sandbox = sandboxCredentials(options);
+  const sandbox = resolved ?? sandboxCredentials(options);
   if (sandbox === undefined) throw notLoggedInError();
   if (!(await sandboxAnswers(sandbox.apiBase))) throw notLoggedInError(sandbox.apiBase);
 

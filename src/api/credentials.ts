@@ -31,7 +31,9 @@ function envValue(name: string): string | undefined {
 /**
  * Resolves the key, base URL and profile in one place, each by the same order: flag,
  * then STAMP7_API_KEY / STAMP7_API_BASE / STAMP7_PROFILE, then the config's active profile.
- * Returns undefined when nothing is logged in, so the caller can try the sandbox profile.
+ * Returns undefined when nothing is logged in, so the caller can try the sandbox profile,
+ * and the sandbox's credentials with `sandboxFallback` set when the sandbox profile is
+ * active without being asked for.
  */
 export function resolveCredentials(options: CredentialOptions, config: ConfigData = readConfig()): Credentials | undefined {
   const requestedProfile = options.profile?.trim() || envValue('STAMP7_PROFILE');
@@ -52,6 +54,12 @@ export function resolveCredentials(options: CredentialOptions, config: ConfigDat
       });
     }
     return undefined;
+  }
+
+  // The sandbox makes its profile the active one when no other is; using it then is the
+  // same fallback as when nothing is active, and is announced the same way.
+  if (!flagKey && !envKey && requestedProfile === undefined && profileName === SANDBOX_PROFILE) {
+    return sandboxCredentials(options, config);
   }
 
   const formatError = checkApiKeyFormat(apiKey, keySource);
