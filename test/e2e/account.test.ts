@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox.js';
@@ -155,6 +156,21 @@ describe('config file', () => {
     const backups = readdirSync(dir).filter((name) => name.startsWith('config.json.broken-'));
     expect(backups).toHaveLength(1);
     expect(readFileSync(join(dir, backups[0]!), 'utf8')).toBe('{"profiles": {"work": ');
+  });
+});
+
+describe('completion', () => {
+  it('prints a bash script that parses', async () => {
+    const result = await runCli(['completion', 'bash']);
+    expect(result.exitCode).toBe(0);
+    expect(String(result.stdout)).toContain('complete -o default -F _stamp7 stamp7');
+    const check = await execa('bash', ['-n'], { input: String(result.stdout), reject: false });
+    expect(check.exitCode, check.stderr).toBe(0);
+  });
+
+  it('rejects an unknown shell', async () => {
+    const result = await runCli(['completion', 'tcsh']);
+    expect(result.exitCode).toBe(2);
   });
 });
 
