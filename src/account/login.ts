@@ -15,7 +15,7 @@ export interface LoginOptions {
   apiBase?: string | undefined;
 }
 
-/** What `login` stored, with the key masked. */
+/** The profile `login` stored, with the key masked. */
 export interface LoginResult {
   profile: string;
   account: Account;

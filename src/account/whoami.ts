@@ -8,7 +8,7 @@ export interface WhoamiResult {
   api_base: string;
   /** The key, masked. */
   api_key: string;
-  /** True when no profile is logged in and the local sandbox answered instead. */
+  /** True when no profile is logged in and the local sandbox was used instead. */
   sandbox_fallback: boolean;
 }
 

@@ -53,7 +53,7 @@ const PAGE_SIZE_MAX = 100;
 /**
  * Creates the API client. Credentials come from, in order: the flags in `options`, the
  * STAMP7_API_KEY / STAMP7_API_BASE / STAMP7_PROFILE variables, the config's active
- * profile, and last the `sandbox` profile when that sandbox answers `GET /v1/health`;
+ * profile, and last the `sandbox` profile when that sandbox responds to `GET /v1/health`;
  * that fallback is announced in one line on stderr. The sandbox's profile, when it is the
  * active one only because the sandbox made it so, counts as that fallback. Throws a config error (exit 3) when
  * none is found.
@@ -71,7 +71,7 @@ export async function createApiClient(options: ApiClientOptions = {}): Promise<A
   return new HttpApiClient(sandbox, timeoutMs, options.retryDelaysMs);
 }
 
-/** True when a stamp7 sandbox (or platform) answers `GET /v1/health` at `apiBase`. */
+/** Probes `GET /v1/health` at `apiBase`; true when a stamp7 sandbox (or the platform) reports ok. */
 export async function sandboxAnswers(apiBase: string): Promise<boolean> {
   try {
     const response = await sendApiRequest({
@@ -255,9 +255,9 @@ class HttpApiClient implements ApiClient {
 
   private unreadableAnswer(response: RawResponse, method: string, path: string): CliError {
     const contentType = String(response.headers['content-type'] ?? 'no content type');
-    return new CliError(`the API at ${this.baseUrl} answered ${method} ${path} with HTTP ${response.status} but not JSON (${contentType})`, {
+    return new CliError(`the API at ${this.baseUrl} returned HTTP ${response.status} to ${method} ${path} with a body that is not JSON (${contentType})`, {
       exitCode: ExitCode.api,
-      code: 'invalid_answer',
+      code: 'invalid_response',
       hint: 'check the API base (--api-base or STAMP7_API_BASE) and any proxy between you and the API',
     });
   }
@@ -265,9 +265,9 @@ class HttpApiClient implements ApiClient {
   private transportFailure(error: TransportError, method: string, path: string, attempts: number): CliError {
     const tries = attempts > 1 ? ` after ${attempts} tries` : '';
     if (error.kind === 'too_large') {
-      return new CliError(`the API at ${this.baseUrl} answered ${method} ${path} with a body that is too large: ${error.message}`, {
+      return new CliError(`the API at ${this.baseUrl} returned a response to ${method} ${path} that is too large: ${error.message}`, {
         exitCode: ExitCode.api,
-        code: 'answer_too_large',
+        code: 'response_too_large',
         hint: 'check the API base (--api-base or STAMP7_API_BASE); list commands can ask for fewer items with --limit',
       });
     }

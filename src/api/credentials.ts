@@ -15,7 +15,7 @@ export interface Credentials {
   apiBase: string;
   /** The profile name, or a label such as `(STAMP7_API_KEY)` when no profile is involved. */
   profileName: string;
-  /** Where the key came from, for error messages: `--api-key`, `STAMP7_API_KEY` or `profile "x"`. */
+  /** The origin of the key, for error messages: `--api-key`, `STAMP7_API_KEY` or `profile "x"`. */
   keySource: string;
   /** The command that logs this profile in again. */
   loginCommand: string;
@@ -43,7 +43,9 @@ export function resolveCredentials(options: CredentialOptions, config: ConfigDat
   const flagKey = options.apiKey?.trim() || undefined;
   const envKey = envValue('STAMP7_API_KEY');
   const apiKey = flagKey ?? envKey ?? profile?.api_key;
-  const keySource = flagKey ? '--api-key' : envKey ? 'STAMP7_API_KEY' : `profile "${profileName ?? ''}"`;
+  let keySource = `profile "${profileName ?? ''}"`;
+  if (flagKey) keySource = '--api-key';
+  else if (envKey) keySource = 'STAMP7_API_KEY';
 
   if (apiKey === undefined) {
     if (requestedProfile !== undefined) {
@@ -56,8 +58,8 @@ export function resolveCredentials(options: CredentialOptions, config: ConfigDat
     return undefined;
   }
 
-  // The sandbox makes its profile the active one when no other is; using it then is the
-  // same fallback as when nothing is active, and is announced the same way.
+  // The sandbox makes its profile the active one when no other profile is active. Using it
+  // then is the same fallback as when nothing is active, so it is announced the same way.
   if (!flagKey && !envKey && requestedProfile === undefined && profileName === SANDBOX_PROFILE) {
     return sandboxCredentials(options, config);
   }
@@ -91,9 +93,9 @@ export function sandboxCredentials(options: CredentialOptions, config: ConfigDat
   };
 }
 
-/** The error for a command that needs the API when no key is found anywhere. */
+/** Creates the error for a command that needs the API when no key is found anywhere. */
 export function notLoggedInError(sandboxUrl?: string): CliError {
-  const sandboxNote = sandboxUrl ? ` (the sandbox profile points at ${sandboxUrl}, which does not answer)` : '';
+  const sandboxNote = sandboxUrl ? ` (the sandbox profile points at ${sandboxUrl}, which does not respond)` : '';
   return new CliError(`no API key: no profile is logged in and no local sandbox is running${sandboxNote}`, {
     exitCode: ExitCode.config,
     code: 'not_logged_in',

@@ -7,13 +7,13 @@ export interface ApiErrorBody {
   field?: string;
 }
 
-/** What the client knows about the call that failed, for messages that name the call. */
+/** The facts about a failed call that its error message names. */
 export interface FailedCall {
   method: string;
   path: string;
   status: number;
   body: ApiErrorBody | undefined;
-  /** Where the key came from, such as `profile "work"` or `STAMP7_API_KEY`. */
+  /** The origin of the key, such as `profile "work"` or `STAMP7_API_KEY`. */
   keySource: string;
   /** The command that logs this profile in again. */
   loginCommand: string;
@@ -46,7 +46,7 @@ export function idInPath(path: string): { id: string; noun: string; prefix: stri
   return undefined;
 }
 
-/** Translates an API error answer into a CliError with a next step and a documented exit code. */
+/** Translates an API error response into a CliError with a next step and a documented exit code. */
 export function translateApiError(call: FailedCall): CliError {
   const detail = call.body?.message ? `: ${call.body.message}` : '';
   const apiCode = call.body?.code;
@@ -82,7 +82,7 @@ export function translateApiError(call: FailedCall): CliError {
     return make(`the API failed with HTTP ${call.status} on ${call.method} ${call.path}${detail}`, ExitCode.api, apiCode ?? 'server_error',
       'this is a fault on the platform side; try again in a moment');
   }
-  return make(`the API answered HTTP ${call.status} to ${call.method} ${call.path}${detail}`, ExitCode.api, apiCode ?? 'api_error');
+  return make(`the API returned HTTP ${call.status} to ${call.method} ${call.path}${detail}`, ExitCode.api, apiCode ?? 'api_error');
 }
 
 function notFound(call: FailedCall, detail: string): CliError {

@@ -37,7 +37,7 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs = Da
   return Math.max(0, dateMs - nowMs);
 }
 
-/** The delay before try number `nextAttempt` (2 or more), with ±20% jitter. */
+/** Computes the delay before try number `nextAttempt` (2 or more), with ±20% jitter. */
 export function backoffDelayMs(nextAttempt: number, delaysMs: readonly number[] = RETRY_DELAYS_MS, random = Math.random): number {
   const index = Math.min(Math.max(nextAttempt - 2, 0), delaysMs.length - 1);
   const base = delaysMs[index] ?? 0;

@@ -1,19 +1,19 @@
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
-/** Default time for one try of an API call, from connect to the last byte of the answer. */
+/** Default time for one try of an API call, from connect to the last byte of the response. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** The largest answer body the client reads; a page of 100 events fits many times over. */
+/** The largest response body the client reads. A page of 100 events fits many times over. */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-/** One HTTP exchange with the API, before any JSON parsing. */
+/** One HTTP response from the API, before any JSON parsing. */
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
 
-/** A try that got no complete answer: the network failed, the answer hung or was too large. */
+/** A try that got no complete response, because the network failed or the response hung or was too large. */
 export class TransportError extends Error {
   constructor(
     message: string,
@@ -29,7 +29,7 @@ export class TransportError extends Error {
 let sharedDispatcher: Dispatcher | undefined;
 
 /**
- * The dispatcher for every API call. EnvHttpProxyAgent reads HTTP_PROXY, HTTPS_PROXY and
+ * Returns the dispatcher for every API call. EnvHttpProxyAgent reads HTTP_PROXY, HTTPS_PROXY and
  * NO_PROXY (and their lower-case forms, which win) when it is created.
  */
 export function apiDispatcher(): Dispatcher {
@@ -46,7 +46,7 @@ export interface SendOptions {
   maxResponseBytes?: number;
 }
 
-/** Sends one request and reads the whole answer; throws TransportError when none arrives. */
+/** Sends one request and reads the whole response; throws TransportError when none arrives. */
 export async function sendApiRequest(options: SendOptions): Promise<RawResponse> {
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const controller = new AbortController();
@@ -74,7 +74,7 @@ export async function sendApiRequest(options: SendOptions): Promise<RawResponse>
       size += (chunk as Buffer).length;
       if (size > maxBytes) {
         response.body.destroy();
-        throw new TransportError(`the answer is larger than ${maxBytes} bytes`, 'too_large', 'TOO_LARGE');
+        throw new TransportError(`the response is larger than ${maxBytes} bytes`, 'too_large', 'TOO_LARGE');
       }
       chunks.push(chunk as Buffer);
     }
@@ -82,7 +82,7 @@ export async function sendApiRequest(options: SendOptions): Promise<RawResponse>
   } catch (error) {
     if (error instanceof TransportError) throw error;
     if (timedOut) {
-      throw new TransportError(`no complete answer within ${formatSeconds(options.timeoutMs)}`, 'timeout', 'ETIMEDOUT');
+      throw new TransportError(`no complete response within ${formatSeconds(options.timeoutMs)}`, 'timeout', 'ETIMEDOUT');
     }
     throw toTransportError(error);
   } finally {
@@ -108,7 +108,7 @@ export function describeNetworkError(code: string, message: string): string {
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
-      return 'the connection closed before a complete answer';
+      return 'the connection closed before a complete response';
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'the connection timed out';
     case 'CERT_HAS_EXPIRED':
@@ -117,7 +117,7 @@ export function describeNetworkError(code: string, message: string): string {
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return `TLS certificate rejected (${code})`;
     default:
-      return code.startsWith('HPE_') ? 'the answer is not valid HTTP' : `${code}: ${message}`;
+      return code.startsWith('HPE_') ? 'the response is not valid HTTP' : `${code}: ${message}`;
   }
 }
 

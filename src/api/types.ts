@@ -19,9 +19,9 @@ export interface Endpoint {
   secret_hint: string;
   created_at: string;
   updated_at: string;
-  /** The full secret: only in the answers to create and rotate_secret. */
+  /** The full secret, present only in the responses to create and rotate_secret. */
   secret?: string;
-  /** When the previous secret stops signing: only in the answer to rotate_secret. */
+  /** The time the previous secret stops signing, present only in the response to rotate_secret. */
   previous_secret_expires_at?: string | null;
 }
 
@@ -63,7 +63,7 @@ export interface Delivery {
   next_attempt_at: string | null;
   created_at: string;
   updated_at: string;
-  /** Only in the answer to `GET /v1/deliveries/{id}`. */
+  /** The attempts, present only in the response to `GET /v1/deliveries/{id}`. */
   attempts?: Attempt[];
 }
 

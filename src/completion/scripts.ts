@@ -27,8 +27,9 @@ function valueOptions(nodes: CompletionNode[]): string[] {
 }
 
 /**
- * The shared walk of bash and zsh: skip options (and the value after an option that takes
- * one), and descend into a child command when a word names one.
+ * Writes the shell function that bash and zsh share for walking the typed words. The walk
+ * skips options (and the value after an option that takes one), and descends into a child
+ * command when a word names one.
  */
 function pathCases(nodes: CompletionNode[], functionName: string): string {
   const cases = nodes
@@ -135,8 +136,8 @@ function fishScript(root: CompletionNode): string {
 }
 
 /**
- * The fish condition for "the command line is at this node": every word of the path has
- * been typed, and no child of the node yet.
+ * Builds the fish condition for "the command line is at this node": every word of the path
+ * has been typed, and no child of the node yet.
  */
 function fishCondition(node: CompletionNode): string {
   const seen = node.path.map((word) => `__fish_seen_subcommand_from ${word}`);

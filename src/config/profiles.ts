@@ -10,7 +10,7 @@ export function isValidProfileName(name: string): boolean {
   return PROFILE_NAME_PATTERN.test(name);
 }
 
-/** The profile a command means: --profile, then STAMP7_PROFILE, then the active one. */
+/** Selects the profile a command means: --profile, then STAMP7_PROFILE, then the active one. */
 export function selectedProfileName(flag: string | undefined, config: ConfigData = readConfig()): string | undefined {
   const fromEnv = process.env.STAMP7_PROFILE?.trim();
   return flag?.trim() || fromEnv || config.active_profile || undefined;
@@ -41,7 +41,7 @@ export async function removeProfiles(names: string[]): Promise<string[]> {
   return removed;
 }
 
-/** The names `logout --all` removes: every profile but the one the sandbox records for itself. */
+/** Lists the profiles `logout --all` removes: every profile but the one the sandbox records for itself. */
 export function loggedInProfileNames(config: ConfigData = readConfig()): string[] {
   return Object.keys(config.profiles ?? {}).filter((name) => name !== SANDBOX_PROFILE);
 }

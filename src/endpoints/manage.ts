@@ -27,7 +27,7 @@ export interface NewEndpoint {
   description?: string | undefined;
 }
 
-/** Creates an endpoint; the answer carries the full secret, which the API returns only now. */
+/** Creates an endpoint. The response contains the full secret, which the API returns only this once. */
 export async function addEndpoint(flags: ApiFlags, input: NewEndpoint): Promise<Endpoint> {
   const api = await createApiClient(flags);
   const body: Record<string, unknown> = { url: input.url, events: input.events };

@@ -9,9 +9,9 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Checks an endpoint URL before the API sees it. The platform delivers only over https.
+ * Checks an endpoint URL before sending it to the API. The platform delivers only over https.
  * The sandbox also accepts http to a loopback host, so a local app can be an endpoint;
- * the platform answers such a URL with a 400 on `url`.
+ * the platform rejects such a URL with a 400 on `url`.
  */
 export function checkEndpointUrl(text: string, flag = 'URL'): string {
   let url: URL;

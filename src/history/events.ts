@@ -33,8 +33,8 @@ export async function getEvent(flags: ApiFlags, id: string): Promise<PlatformEve
 export async function resendEvent(flags: ApiFlags, id: string, endpointId: string | undefined): Promise<Delivery[]> {
   const api = await createApiClient(flags);
   const body = endpointId === undefined ? {} : { endpoint_id: endpointId };
-  const answer = await withSpinner('Resending the event', () => api.post<{ deliveries: Delivery[] }>(`/v1/events/${encodeURIComponent(id)}/resend`, body));
-  return answer.deliveries;
+  const response = await withSpinner('Resending the event', () => api.post<{ deliveries: Delivery[] }>(`/v1/events/${encodeURIComponent(id)}/resend`, body));
+  return response.deliveries;
 }
 
 /** Resolves `--type`, accepting aliases and suggesting the closest name for a typo. */

@@ -57,7 +57,7 @@ export function formatDelivery(delivery: Delivery, color: ChalkInstance, nowMs =
 }
 
 function formatAttempt(attempt: Attempt, color: ChalkInstance): string {
-  const result = attempt.status_code === null ? color.red(attempt.error ?? 'no answer') : attemptStatus(attempt.status_code, color);
+  const result = attempt.status_code === null ? color.red(attempt.error ?? 'no response') : attemptStatus(attempt.status_code, color);
   const duration = attempt.duration_ms === null ? '-' : formatDuration(attempt.duration_ms, color);
   const snippet = attempt.response_snippet ? `  ${color.dim(oneLine(attempt.response_snippet, 80))}` : '';
   return `  #${attempt.number}  ${shortTime(attempt.started_at)}  ${result}  ${duration}${snippet}`;
@@ -70,7 +70,7 @@ function attemptStatus(code: number, color: ChalkInstance): string {
 function lastResult(delivery: Delivery): string {
   if (delivery.attempt_count === 0) return '-';
   if (delivery.last_status_code !== null) return String(delivery.last_status_code);
-  return oneLine(delivery.last_error ?? 'no answer', 40);
+  return oneLine(delivery.last_error ?? 'no response', 40);
 }
 
 /** Says when the next retry is due, relative to now, or `-` when none is scheduled. */

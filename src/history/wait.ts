@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from '../api/client.js';
 import type { Delivery } from '../api/types.js';
 
-/** How often `trigger --wait` asks for the deliveries of its event. */
+/** How often `trigger --wait` fetches the deliveries of its event. */
 export const POLL_INTERVAL_MS = 300;
 
 /** How long `trigger --wait` waits in all: a first attempt takes at most 10 s plus queueing. */
@@ -10,11 +10,11 @@ export const WAIT_LIMIT_MS = 30_000;
 
 /**
  * How long an event may have no deliveries before the wait concludes that nothing is
- * subscribed; it covers a platform that fans out after answering the create call.
+ * subscribed. It covers a platform that fans out after it responds to the create call.
  */
 export const NO_DELIVERY_GRACE_MS = 1_500;
 
-/** The most deliveries of one event that the wait reads. */
+/** The maximum number of deliveries of one event that the wait reads. */
 const MAX_DELIVERIES = 1_000;
 
 /** True once a delivery has a result worth reporting: ok, failed, or a first attempt made. */
