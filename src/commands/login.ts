@@ -12,15 +12,15 @@ export function register(program: Command): void {
     .option('--profile <name>', 'the profile to store the key under (default: STAMP7_PROFILE, else "default")')
     .option('--api-base <url>', 'the API base URL of this profile (default: STAMP7_API_BASE, else https://api.7stamp.com)')
     .action(async (options: ApiFlags & { apiKey?: string }) => {
-    const { login } = await import('../account/login.js');
-    const result = await login(options);
-    if (globalOptions().json) {
-      printJson(result);
-      return;
-    }
-    printLine(`Logged in to ${out().bold(result.account.name)} (${result.account.id}, ${result.account.mode}) as profile ${out().bold(result.profile)}`);
-    info(`API base ${result.api_base}, key ${result.api_key}. The key is stored in the stamp7 config file, readable by you only.`);
-  });
+      const { login } = await import('../account/login.js');
+      const result = await login(options);
+      if (globalOptions().json) {
+        printJson(result);
+        return;
+      }
+      printLine(`Logged in to ${out().bold(result.account.name)} (${result.account.id}, ${result.account.mode}) as profile ${out().bold(result.profile)}`);
+      info(`API base ${result.api_base}, key ${result.api_key}. The key is stored in the stamp7 config file, readable by you only.`);
+    });
 
   program
     .command('logout')
