@@ -151,8 +151,22 @@ describe('events and deliveries', () => {
     expect(resent.deliveries[0]!.endpoint_id).toBe(added.id);
     await receiver.waitFor(start + 2);
 
-    const deliveries = await json<{ data: Array<{ event_id: string; status: string; attempt_count: number }> }>(['deliveries', 'list', '--event', eventId]);
+    const shownJson = await json<{ id: string; type: string; payload: { id: string } }>(['events', 'show', eventId]);
+    expect(shownJson.type).toBe('stamp_added');
+    expect(shownJson.payload.id).toBe(eventId);
+
+    // The receiver sees a request before the sandbox records its attempt, so poll for the record.
+    type DeliveryList = { data: Array<{ id: string; event_id: string; status: string; attempt_count: number }> };
+    const deadline = Date.now() + 10_000;
+    let deliveries = await json<DeliveryList>(['deliveries', 'list', '--event', eventId]);
+    while (deliveries.data.some((delivery) => delivery.status !== 'ok') && Date.now() < deadline) {
+      deliveries = await json<DeliveryList>(['deliveries', 'list', '--event', eventId]);
+    }
     expect(deliveries.data).toHaveLength(2);
+    expect(deliveries.data.map((delivery) => delivery.status)).toEqual(['ok', 'ok']);
+    const oneDelivery = await json<{ id: string; attempts: Array<{ number: number; status_code: number }> }>(['deliveries', 'show', deliveries.data[0]!.id]);
+    expect(oneDelivery.attempts[0]!.number).toBe(1);
+    expect(oneDelivery.attempts[0]!.status_code).toBe(200);
     const table = await stamp7(['deliveries', 'list', '--endpoint', added.id, '--status', 'ok']);
     expect(String(table.stdout)).toMatch(/ATTEMPTS\s+LAST\s+DURATION\s+NEXT RETRY/);
     expect(String(table.stdout)).toContain(eventId);
