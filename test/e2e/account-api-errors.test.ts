@@ -7,7 +7,7 @@ const KEY = `7loc_sc_${'e'.repeat(32)}`;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** A fake platform API on loopback that answers from a queue of handlers, then 200 with an empty page. */
+/** A fake platform API on loopback that responds from a queue of handlers, then with 200 and an empty page. */
 let server: Server;
 let baseUrl: string;
 let queue: Handler[] = [];

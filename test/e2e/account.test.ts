@@ -192,7 +192,7 @@ describe('proxy', () => {
   });
 });
 
-/** A server that counts requests, to prove that a command made none. */
+/** Starts a server that counts requests, to prove that a command made none. */
 async function countingServer(): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
   let count = 0;
   const server = createServer((_request, response) => {
@@ -208,7 +208,7 @@ async function countingServer(): Promise<{ url: string; count: () => number; clo
 }
 
 /**
- * A loopback proxy that records each request line: CONNECT tunnels (what undici's proxy
+ * Starts a loopback proxy that records each request line: CONNECT tunnels (what undici's proxy
  * agent uses by default) and absolute-URI forwarding for plain HTTP.
  */
 async function startProxy(): Promise<{ port: number; seen: string[]; close: () => Promise<void> }> {

@@ -155,7 +155,7 @@ describe('events and deliveries', () => {
     expect(shownJson.type).toBe('stamp_added');
     expect(shownJson.payload.id).toBe(eventId);
 
-    // The receiver sees a request before the sandbox records its attempt, so poll for the record.
+    // The receiver gets a request before the sandbox records its attempt, so poll for the record.
     type DeliveryList = { data: Array<{ id: string; event_id: string; status: string; attempt_count: number }> };
     const deadline = Date.now() + 10_000;
     let deliveries = await json<DeliveryList>(['deliveries', 'list', '--event', eventId]);
