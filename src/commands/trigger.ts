@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { addApiOptions } from '../api/options.js';
 import type { TriggerCommandOptions } from '../trigger/options.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('trigger')
     .argument('[event]', 'event type or alias, such as voucher_redeemed or birthday (see --list)')
     .description('fire a signed sample event at a URL, or create one through the platform API')
@@ -23,6 +24,7 @@ export function register(program: Command): void {
     .option('--verbose', 'print request and response headers, and every response body')
     .option('--list', 'list the event types with a description each, then exit')
     .option('--print-secret', 'print the signing secret in full')
+    .option('--wait', 'without --url: wait for the deliveries of the created event and print each outcome')
     .addHelpText(
       'after',
       `
@@ -32,13 +34,14 @@ Examples:
   stamp7 trigger ping --url http://localhost:3000/webhooks --count 500 --concurrency 16
   stamp7 trigger --data @captured.json --url http://localhost:3000/webhooks --expect 2xx
   stamp7 trigger --list
+  stamp7 trigger voucher_redeemed --wait    (no --url: created through the platform API)
 
 Exit codes: 0 every delivery met --expect (2xx by default) and --max-latency,
 1 a delivery got another status or was too slow, 2 invalid input,
 6 a delivery got no HTTP answer (refused, reset, timed out, host not found).`,
-    )
-    .action(async (event: string | undefined, options: TriggerCommandOptions) => {
-      const { runTriggerCommand } = await import('../trigger/command.js');
-      await runTriggerCommand(event, options);
-    });
+    );
+  addApiOptions(command).action(async (event: string | undefined, options: TriggerCommandOptions) => {
+    const { runTriggerCommand } = await import('../trigger/command.js');
+    await runTriggerCommand(event, options);
+  });
 }

@@ -1,7 +1,12 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { request as httpRequest, Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
 import { RESPONSE_SNIPPET_BYTES } from '../protocol/index.js';
+
+// node:https pulls in node:tls, several ms of start-up, so it is loaded only for an https URL.
+const require = createRequire(import.meta.url);
+const https = (): typeof import('node:https') => require('node:https') as typeof import('node:https');
 
 /** The platform's answer budget: an attempt that takes longer fails. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
@@ -57,7 +62,7 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
   const maxResponseBytes = request.maxResponseBytes ?? RESPONSE_SNIPPET_BYTES;
   const started = performance.now();
   const isHttps = request.url.protocol === 'https:';
-  const send = isHttps ? httpsRequest : httpRequest;
+  const send = isHttps ? https().request : httpRequest;
 
   return new Promise((resolve) => {
     let settled = false;
@@ -166,5 +171,5 @@ export function describeSendError(error: SendError, url: URL): string {
 /** Creates a keep-alive agent for repeated sends to one origin. */
 export function createAgent(url: URL, maxSockets: number): HttpAgent | HttpsAgent {
   const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
-  return url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+  return url.protocol === 'https:' ? new (https().Agent)(options) : new HttpAgent(options);
 }

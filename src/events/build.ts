@@ -40,18 +40,60 @@ export class EventPathError extends CliError {
 const FRESH_ID_KEYS = new Set(['id', 'wallet_pass_id', 'reward_id', 'voucher_id', 'card_id', 'customer_id']);
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-const samples = new Map<EventType, JsonObject>();
+/** A sample and where its ids and times sit, worked out once per type. */
+interface SamplePlan {
+  sample: JsonObject;
+  text: string;
+  /** Containers and keys of the ids to replace, with the sample's value (equal values get equal new ids). */
+  ids: Array<{ path: string[]; value: string; prefix: string }>;
+  /** Containers and keys of the times to move, as an offset from the sample's `timestamp`. */
+  times: Array<{ path: string[]; offsetMs: number; withMilliseconds: boolean }>;
+}
+
+const plans = new Map<EventType, SamplePlan>();
 
 /** Loads the sample body of an event type from `fixtures/<type>.json`, once per process. */
 export function loadSample(type: EventType): JsonObject {
-  let sample = samples.get(type);
-  if (sample === undefined) {
+  return samplePlan(type).sample;
+}
+
+function samplePlan(type: EventType): SamplePlan {
+  let plan = plans.get(type);
+  if (plan === undefined) {
     // Both src/events and dist/events sit two levels below the package root.
     const url = new URL(`../../fixtures/${type}.json`, import.meta.url);
-    sample = JSON.parse(readFileSync(url, 'utf8')) as JsonObject;
-    samples.set(type, sample);
+    const sample = JSON.parse(readFileSync(url, 'utf8')) as JsonObject;
+    plan = planSample(sample);
+    plans.set(type, plan);
   }
-  return sample;
+  return plan;
+}
+
+function planSample(sample: JsonObject): SamplePlan {
+  const plan: SamplePlan = { sample, text: JSON.stringify(sample), ids: [], times: [] };
+  const sampleTime = typeof sample.timestamp === 'string' ? Date.parse(sample.timestamp) : Number.NaN;
+  const visit = (node: unknown, path: string[]): void => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as JsonObject)) {
+      const here = [...path, key];
+      if (path.length === 0 && (key === 'id' || key === 'timestamp')) continue;
+      if (FRESH_ID_KEYS.has(key) && typeof value === 'string' && value.includes('_')) {
+        plan.ids.push({ path: here, value, prefix: value.slice(0, value.indexOf('_')) });
+      } else if (typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(sampleTime)) {
+        plan.times.push({ path: here, offsetMs: Date.parse(value) - sampleTime, withMilliseconds: value.includes('.') });
+      } else {
+        visit(value, here);
+      }
+    }
+  };
+  visit(sample, []);
+  return plan;
+}
+
+function assignAt(root: JsonObject, path: string[], value: unknown): void {
+  let node: JsonObject = root;
+  for (let index = 0; index < path.length - 1; index++) node = node[path[index]!] as JsonObject;
+  node[path[path.length - 1]!] = value;
 }
 
 /**
@@ -61,9 +103,10 @@ export function loadSample(type: EventType): JsonObject {
  */
 export function buildEvent(type: EventType, options: BuildEventOptions = {}): BuiltEvent {
   const now = options.now ?? new Date();
-  const event = structuredClone(loadSample(type));
-  refreshIds(event, now);
-  shiftTimes(event, now);
+  const plan = samplePlan(type);
+  const event = JSON.parse(plan.text) as JsonObject;
+  refreshIds(event, plan, now);
+  shiftTimes(event, plan, now);
   if (type === 'birthday_reached') setBirthdayToday(event, now);
 
   for (const [path, value] of options.set ?? []) {
@@ -93,46 +136,24 @@ function missingPathError(type: EventType, event: JsonObject, path: string, acti
 }
 
 /** Gives the event a new `evt_` id and every per-customer id a new value, keeping equal ids equal. */
-function refreshIds(event: JsonObject, now: Date): void {
+function refreshIds(event: JsonObject, plan: SamplePlan, now: Date): void {
   const renamed = new Map<string, string>();
-  const visit = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-      return;
+  for (const { path, value, prefix } of plan.ids) {
+    let fresh = renamed.get(value);
+    if (fresh === undefined) {
+      fresh = prefixedId(prefix);
+      renamed.set(value, fresh);
     }
-    const record = node as JsonObject;
-    for (const [key, value] of Object.entries(record)) {
-      if (FRESH_ID_KEYS.has(key) && typeof value === 'string' && value.includes('_')) {
-        let fresh = renamed.get(value);
-        if (fresh === undefined) {
-          fresh = prefixedId(value.slice(0, value.indexOf('_')));
-          renamed.set(value, fresh);
-        }
-        record[key] = fresh;
-      } else {
-        visit(value);
-      }
-    }
-  };
-  visit(event);
+    assignAt(event, path, fresh);
+  }
   event.id = eventId(now.getTime());
 }
 
-/** Moves every ISO 8601 UTC time in the event by the same amount, so `timestamp` becomes `now`. */
-function shiftTimes(event: JsonObject, now: Date): void {
-  const sampleTime = typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : Number.NaN;
-  const offsetMs = Number.isNaN(sampleTime) ? 0 : now.getTime() - sampleTime;
-  const visit = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    const record = node as JsonObject;
-    for (const [key, value] of Object.entries(record)) {
-      if (typeof value === 'string' && ISO_UTC.test(value)) record[key] = formatTime(Date.parse(value) + offsetMs, value.includes('.'));
-      else visit(value);
-    }
-  };
-  visit(event);
-  event.timestamp = formatTime(now.getTime(), false);
+/** Sets `timestamp` to now and moves every other time of the sample by the same amount. */
+function shiftTimes(event: JsonObject, plan: SamplePlan, now: Date): void {
+  const nowMs = now.getTime();
+  for (const { path, offsetMs, withMilliseconds } of plan.times) assignAt(event, path, formatTime(nowMs + offsetMs, withMilliseconds));
+  event.timestamp = formatTime(nowMs, false);
 }
 
 function formatTime(ms: number, withMilliseconds: boolean): string {

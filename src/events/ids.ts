@@ -8,6 +8,22 @@ const RANDOM_CHARS = 16;
 let lastTimeMs = -1;
 let lastRandom: number[] = [];
 
+// Random bytes are drawn in blocks, because one randomBytes call per id costs more than
+// the rest of building an event when trigger fires thousands of them.
+const RANDOM_BLOCK_BYTES = 4096;
+let randomBlock = Buffer.alloc(0);
+let randomOffset = 0;
+
+function takeRandom(length: number): Buffer {
+  if (randomOffset + length > randomBlock.length) {
+    randomBlock = randomBytes(RANDOM_BLOCK_BYTES);
+    randomOffset = 0;
+  }
+  const slice = randomBlock.subarray(randomOffset, randomOffset + length);
+  randomOffset += length;
+  return slice;
+}
+
 /**
  * Creates a ULID-shaped id (26 characters): 48 bits of milliseconds, then 80 random bits.
  * Ids created in the same millisecond increment the random part, so ids from this process
@@ -16,8 +32,7 @@ let lastRandom: number[] = [];
 export function sortableId(nowMs = Date.now()): string {
   if (nowMs > lastTimeMs) {
     lastTimeMs = nowMs;
-    const bytes = randomBytes(RANDOM_CHARS);
-    lastRandom = Array.from(bytes, (byte) => byte & 31);
+    lastRandom = Array.from(takeRandom(RANDOM_CHARS), (byte) => byte & 31);
   } else {
     incrementRandom();
   }
@@ -45,9 +60,8 @@ function incrementRandom(): void {
 
 /** Creates a short random id with a type prefix, such as `c_7k2mq9x4h1ds`. */
 export function prefixedId(prefix: string): string {
-  const bytes = randomBytes(12);
   let text = '';
-  for (const byte of bytes) text += ALPHABET[byte & 31]!.toLowerCase();
+  for (const byte of takeRandom(12)) text += ALPHABET[byte & 31]!.toLowerCase();
   return `${prefix}_${text}`;
 }
 

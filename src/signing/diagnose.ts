@@ -1,6 +1,6 @@
 import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER, verifySignature, type VerifyFailureReason } from './index.js';
 
-/** What `diagnoseSignature` found out about a failed check, beyond the verifier's reason. */
+/** The cause `diagnoseSignature` found for a failed check, beyond the verifier's reason. */
 export type DiagnosisCause =
   | 'reserialised_body'
   | 'trailing_newline'
@@ -28,11 +28,11 @@ export interface Diagnosis {
   cause: DiagnosisCause | undefined;
   /** One or two plain sentences for the user. */
   message: string;
-  /** What to change next; undefined when the signature is valid. */
+  /** The next thing to change; undefined when the signature is valid. */
   hint: string | undefined;
   timestamp: number | undefined;
   ageSeconds: number | undefined;
-  /** Which of the given secrets verified, on success. */
+  /** Index of the secret that verified, on success. */
   secretIndex: number | undefined;
 }
 
@@ -66,9 +66,9 @@ const CAUSE_TEXT: Record<Exclude<DiagnosisCause, 'timestamp_only' | 'unknown'>, 
 };
 
 /**
- * Verifies a captured delivery and, when it fails, explains why in plain words by trying
- * the usual mistakes: a re-serialised or re-encoded body, a secret with whitespace or
- * without its prefix, a timestamp outside the tolerance while the signature itself matches.
+ * Verifies a captured delivery and, when it fails, explains why in plain words. It tries the
+ * usual mistakes in turn: a re-serialised or re-encoded body, a secret with whitespace or
+ * without its prefix, and a timestamp outside the tolerance while the signature matches.
  */
 export function diagnoseSignature(input: DiagnoseInput): Diagnosis {
   const header = normalizeHeader(input.header);
@@ -163,9 +163,10 @@ function variants(body: Buffer, secrets: readonly string[]): Variant[] {
 }
 
 /**
- * The usual ways software writes parsed JSON back out: compact, or indented by 2, 4 or a tab;
- * with `/` escaped or not; with non-ASCII characters raw, as `\uXXXX` (PHP's default), or only
- * U+2028 and U+2029 escaped; each with and without a final newline.
+ * Lists the usual ways software writes parsed JSON back out. The layout is compact or indented
+ * by 2, 4 or a tab, and `/` is escaped or not. Non-ASCII characters stay raw, become `\uXXXX`
+ * (PHP's default), or only U+2028 and U+2029 are escaped. Each form comes with and without a
+ * final newline.
  */
 function reserialisations(text: string): string[] {
   let parsed: unknown;

@@ -3,6 +3,8 @@ import { CliError, ExitCode } from '../errors.js';
 import { EVENT_ALIASES, EVENT_DESCRIPTIONS, EVENT_TYPES, resolveEventType, suggestEventType, type EventType } from '../events/catalog.js';
 import { globalOptions, printJson, printLine } from '../output/context.js';
 import { parseDuration } from '../output/duration.js';
+// Imported statically, not on demand: one module graph loads faster than two in a row, and a single trigger's start-up is measured.
+import { triggerToUrl } from './to-url.js';
 
 /**
  * Runs `stamp7 trigger`: `--list`, `--print-secret`, a delivery to `--url`, or, without
@@ -35,7 +37,15 @@ export async function runTriggerCommand(eventArgument: string | undefined, optio
     return;
   }
 
-  const { triggerToUrl } = await import('./to-url.js');
+  const apiOnly = [options.wait ? '--wait' : '', options.profile !== undefined ? '--profile' : '', options.apiBase !== undefined ? '--api-base' : ''].filter(Boolean);
+  if (apiOnly.length > 0) {
+    throw new CliError(`${apiOnly.join(', ')} ${apiOnly.length === 1 ? 'applies' : 'apply'} only without --url, when the event is created through the platform API`, {
+      hint: 'drop them to send straight to --url, or drop --url to create the event on the platform',
+      exitCode: ExitCode.usage,
+      code: 'api_only_flag',
+    });
+  }
+
   await triggerToUrl({
     type,
     url: parseTargetUrl(options.url),

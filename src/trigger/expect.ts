@@ -11,7 +11,7 @@ export const EXPECT_2XX: StatusExpectation = parseExpectation('2xx');
 
 /**
  * Parses `--expect`: comma-separated exact statuses (`200`, `401`) and classes (`2xx`, `4xx`).
- * A delivery with no HTTP answer never matches. Throws a CliError (exit code 2) for anything else.
+ * A delivery with no HTTP response never matches. Throws a CliError (exit code 2) for anything else.
  */
 export function parseExpectation(text: string): StatusExpectation {
   const exact = new Set<number>();

@@ -15,4 +15,8 @@ export interface TriggerCommandOptions {
   verbose?: boolean;
   list?: boolean;
   printSecret?: boolean;
+  /** Without --url: poll the created event's deliveries and print each outcome. */
+  wait?: boolean;
+  profile?: string;
+  apiBase?: string;
 }

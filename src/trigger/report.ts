@@ -62,7 +62,7 @@ function printBody(body: Buffer, totalBytes: number): void {
   for (const line of lines) printLine(`    ${line}`);
 }
 
-/** The NDJSON object of one delivery. */
+/** Builds the NDJSON object of one delivery. */
 export function deliveryJson(result: DeliveryResult, url: string): Record<string, unknown> {
   const { send, delivery } = result;
   return {

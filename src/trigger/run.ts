@@ -1,10 +1,10 @@
-import type { Agent } from 'node:http';
-import { createAgent, describeSendError, sendRequest, type SendResult } from '../delivery/send.js';
+import { KeepAliveConnection } from '../delivery/connection.js';
+import { describeSendError, type SendResult } from '../delivery/send.js';
 import type { StatusExpectation } from './expect.js';
 import type { PreparedDelivery } from './payload.js';
 import { TriggerStats, type TriggerSummary } from './stats.js';
 
-/** What a trigger run sends and how hard. */
+/** The deliveries of a trigger run and the load to send them with. */
 export interface RunPlan {
   url: URL;
   count: number;
@@ -23,7 +23,7 @@ export interface DeliveryResult {
   delivery: PreparedDelivery;
   startedAt: Date;
   send: SendResult;
-  /** Plain words for a failure with no HTTP answer, or for a redirect; undefined otherwise. */
+  /** Plain words for a failure with no HTTP response, or for a redirect; undefined otherwise. */
   errorText: string | undefined;
   /** True when the status meets the expectation (2xx by default). */
   expected: boolean;
@@ -48,13 +48,13 @@ export interface RunHandle {
 }
 
 /**
- * Sends `count` deliveries over at most `concurrency` keep-alive connections, each worker
- * preparing and sending one delivery at a time. `onResult` runs once per delivery, in the
- * order they finish.
+ * Sends `count` deliveries over at most `concurrency` keep-alive connections, one worker per
+ * connection, each preparing and sending one delivery at a time. `onResult` runs once per
+ * delivery, in the order they finish.
  */
 export function runDeliveries(plan: RunPlan, onResult: (result: DeliveryResult) => void): RunHandle {
   const concurrency = Math.max(1, Math.min(plan.concurrency, plan.count));
-  const agent = createAgent(plan.url, concurrency) as Agent;
+  const connections: KeepAliveConnection[] = [];
   const stats = new TriggerStats(plan.count);
   const started = performance.now();
   let next = 0;
@@ -62,12 +62,14 @@ export function runDeliveries(plan: RunPlan, onResult: (result: DeliveryResult) 
   let tooSlow = 0;
 
   const worker = async (): Promise<void> => {
+    const connection = new KeepAliveConnection(plan.url);
+    connections.push(connection);
     while (!stopped && next < plan.count) {
       const index = next;
       next += 1;
       const delivery = plan.prepare(index);
       const startedAt = new Date();
-      const send = await sendRequest({ url: plan.url, headers: delivery.headers, body: delivery.body, timeoutMs: plan.timeoutMs, agent });
+      const send = await connection.send(delivery.headers, delivery.body, plan.timeoutMs);
       const result = classify(plan, index, delivery, startedAt, send);
       if (result.tooSlow) tooSlow += 1;
       stats.add({ statusCode: send.statusCode, durationMs: send.durationMs, errorCode: send.error?.code ?? null, expected: result.expected });
@@ -84,7 +86,7 @@ export function runDeliveries(plan: RunPlan, onResult: (result: DeliveryResult) 
   );
 
   function finish(): RunResult {
-    agent.destroy();
+    for (const connection of connections) connection.close();
     return { summary: stats.summarize(performance.now() - started), tooSlow, stopped: stopped && stats.sent < plan.count };
   }
 

@@ -1,6 +1,6 @@
 import { CliError, ExitCode } from '../errors.js';
 
-/** Where the signing secret came from, in the words the output uses. */
+/** The origin of the signing secret, in the words the output uses. */
 export type SecretSource = '--secret' | 'STAMP7_WEBHOOK_SECRET' | 'local';
 
 export interface ResolvedSecret {

@@ -1,12 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 
-/** What one attempt of a trigger run came back with, as the stats need it. */
+/** The outcome of one delivery of a trigger run, as the stats need it. */
 export interface OutcomeSample {
   statusCode: number | null;
   durationMs: number;
-  /** A send error code such as `ECONNREFUSED`, or null when an HTTP answer came. */
+  /** A send error code such as `ECONNREFUSED`, or null when an HTTP response came. */
   errorCode: string | null;
-  /** True when the outcome meets the run's expectation (2xx unless `--expect` says otherwise). */
+  /** True when the outcome meets the run's expectation (2xx unless `--expect` sets another rule). */
   expected: boolean;
 }
 
@@ -19,7 +19,7 @@ export interface LatencySummary {
 
 export interface TriggerSummary {
   sent: number;
-  /** Deliveries answered with a 2xx status. */
+  /** Deliveries with a 2xx response. */
   ok: number;
   /** Deliveries whose outcome did not meet the expectation. */
   unexpected: number;

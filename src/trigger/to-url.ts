@@ -5,11 +5,9 @@ import { globalOptions, info, printJson, warn } from '../output/context.js';
 import { maskSecret } from '../output/mask.js';
 import { EXPECT_2XX, parseExpectation } from './expect.js';
 import { dataEventType, parseHeaderArgument, prepareDelivery, readDataArgument, type BodySource } from './payload.js';
-import { startProgress } from './progress.js';
 import { reportDelivery, reportSummary } from './report.js';
 import { runDeliveries, type DeliveryResult } from './run.js';
 import { describeSecretSource, resolveWebhookSecret } from './secret.js';
-import { runVerdict } from './verdict.js';
 
 /** The validated options of `stamp7 trigger EVENT --url URL`. */
 export interface TriggerToUrlInput {
@@ -35,7 +33,7 @@ export interface TriggerToUrlInput {
 /**
  * Sends signed deliveries of one event type straight to a URL and prints one result per
  * delivery and, for `--count` above 1, a summary. Throws a CliError when a delivery missed
- * the expectation, so the exit code tells a script what happened.
+ * the expectation, so a script can branch on the exit code.
  */
 export async function triggerToUrl(input: TriggerToUrlInput): Promise<void> {
   const { json, quiet } = globalOptions();
@@ -79,7 +77,8 @@ export async function triggerToUrl(input: TriggerToUrlInput): Promise<void> {
   // Ctrl-C during a long run stops sending, lets the deliveries in flight finish and still prints the summary.
   const onInterrupt = (): void => handle.stop();
   process.once('SIGINT', onInterrupt);
-  const progress = input.count > 1 && process.stderr.isTTY === true && !json && !quiet ? startProgress(input.count, handle.progress) : undefined;
+  const showProgress = input.count > 1 && process.stderr.isTTY === true && !json && !quiet;
+  const progress = showProgress ? (await import('./progress.js')).startProgress(input.count, handle.progress) : undefined;
   let run;
   try {
     run = await handle.done;
@@ -89,6 +88,9 @@ export async function triggerToUrl(input: TriggerToUrlInput): Promise<void> {
   }
 
   if (input.count > 1 || json) reportSummary(run, { event: source.type, url: urlText, expect: expectation.text, json });
+  // Start-up counts for a single trigger, so the verdict module is loaded only when something failed.
+  if (firstFailure === undefined && !run.stopped) return;
+  const { runVerdict } = await import('./verdict.js');
   const verdict = runVerdict(run, { url: input.url, expect: expectation.text, maxLatencyMs: input.maxLatencyMs, firstFailure });
   if (verdict) throw verdict;
 }

@@ -4,7 +4,7 @@ import type { DeliveryResult, RunResult } from './run.js';
 
 /**
  * Turns a finished run into its exit: undefined when every delivery met the expectation and
- * the latency limit, else a CliError. Deliveries with no HTTP answer make it exit code 6
+ * the latency limit, else a CliError. Deliveries with no HTTP response make it exit code 6
  * (network); other misses exit 1. `firstFailure` supplies the detail for the message.
  */
 export function runVerdict(
