@@ -117,7 +117,7 @@ describe('stamp7 verify', () => {
     expect(JSON.parse(result.stderr)).toMatchObject({ error: { exit_code: 1 } });
   });
 
-  it('verifies what trigger signed with the local secret', async () => {
+  it('verifies a header from sign', async () => {
     const signed = await cli(['sign', bodyFile]);
     expect(signed.exitCode).toBe(0);
     const result = await cli(['verify', bodyFile, '--header', signed.stdout]);
