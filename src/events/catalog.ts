@@ -49,7 +49,8 @@ export function isEventType(name: string): name is EventType {
 export function resolveEventType(name: string): EventType | undefined {
   const normalized = name.trim().toLowerCase().replace(/[-.\s]/g, '_');
   if (isEventType(normalized)) return normalized;
-  return EVENT_ALIASES[normalized];
+  // An own-property check, because a plain lookup finds "constructor" and "__proto__" on Object.prototype.
+  return Object.hasOwn(EVENT_ALIASES, normalized) ? EVENT_ALIASES[normalized] : undefined;
 }
 
 /** Returns the closest known event name to a typo, or undefined when none is close. */
