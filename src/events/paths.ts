@@ -36,6 +36,8 @@ export function hasPath(root: unknown, path: string): boolean {
  */
 export function setPath(root: JsonObject, path: string, value: unknown): void {
   const segments = splitPath(path);
+  // Assigning through "__proto__" would change Object.prototype or the event's prototype, never a field.
+  if (segments.includes('__proto__')) throw new Error('"__proto__" cannot be a field name');
   let current: JsonObject | unknown[] = root;
   for (const [position, segment] of segments.entries()) {
     const last = position === segments.length - 1;
@@ -46,7 +48,8 @@ export function setPath(root: JsonObject, path: string, value: unknown): void {
       (current as JsonObject)[segment] = value;
       return;
     }
-    let next: unknown = (current as JsonObject)[segment];
+    // Only own fields count: an inherited one such as "constructor" is not part of the event.
+    let next: unknown = Object.hasOwn(current, segment) ? (current as JsonObject)[segment] : undefined;
     if (next === undefined) {
       next = {};
       (current as JsonObject)[segment] = next;
