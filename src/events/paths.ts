@@ -85,12 +85,16 @@ export function listPaths(root: unknown, prefix = ''): string[] {
   return paths;
 }
 
+const MAX_COMPARED_PATH_LENGTH = 200;
+
 /**
  * Returns the existing paths closest to a path that does not exist: first the children of
  * its deepest existing parent, then the rest by edit distance.
  */
 export function nearestPaths(root: unknown, path: string, limit = 6): string[] {
   const all = listPaths(root);
+  // The edit distance costs length times length, so a megabyte-long path would block for seconds; its start is enough to rank.
+  path = path.slice(0, MAX_COMPARED_PATH_LENGTH);
   const segments = splitPath(path);
   let parent = '';
   for (let length = segments.length - 1; length > 0; length--) {
