@@ -60,8 +60,9 @@ Examples:
         timeScale,
         retentionEvents,
         testHooks,
-        logAttempts: !quiet,
-        onLog: (line) => process.stderr.write(`${line}\n`),
+        onLog: (line, level) => {
+          if (!quiet || level === 'error') process.stderr.write(`${line}\n`);
+        },
       });
 
       const stopped = waitForStopSignal();

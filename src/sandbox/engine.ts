@@ -10,7 +10,7 @@ import type { Store } from './store.js';
 /** Attempts in flight at once across all endpoints. */
 export const DEFAULT_MAX_CONCURRENCY = 64;
 /** Attempts in flight at once to one endpoint, so a slow endpoint takes at most this many slots. */
-export const DEFAULT_ENDPOINT_CONCURRENCY = 8;
+export const DEFAULT_ENDPOINT_CONCURRENCY = 16;
 /** How long shutdown waits for attempts in flight before it lets them go. */
 const STOP_GRACE_MS = 2_000;
 

@@ -10,7 +10,7 @@ import { DeliveryEngine } from './engine.js';
 import { createRequestListener } from './http.js';
 import { ensureDataDir, loadOrCreateIdentity, lockDataDir, newIdentity } from './identity.js';
 import { FileJournal, journalPath, loadJournal } from './journal.js';
-import { createLog } from './log.js';
+import { createLog, type LogLevel } from './log.js';
 import { checkApiKey, checkPort, checkRetention, checkTimeScale, DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './options.js';
 import { ListenRelay } from './relay.js';
 import { sandboxRoutes } from './routes/index.js';
@@ -18,6 +18,7 @@ import { sessionSecret } from './routes/listen.js';
 import { DEFAULT_RETENTION_EVENTS, Store } from './store.js';
 
 export { DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './options.js';
+export type { LogLevel } from './log.js';
 
 export interface SandboxOptions {
   /** Default 7370; 0 takes any free port. */
@@ -36,10 +37,8 @@ export interface SandboxOptions {
   retentionEvents?: number;
   /** Serve the routes under /v1/_test. */
   testHooks?: boolean;
-  /** Receives every log line: attempts, start and stop, errors. No line carries a full key or secret. */
-  onLog?: (line: string) => void;
-  /** Log a line per attempt (default true). */
-  logAttempts?: boolean;
+  /** Receives every log line (attempts, start and stop, errors) with its level. No line carries a full key or secret. */
+  onLog?: (line: string, level: LogLevel) => void;
 }
 
 export interface RunningSandbox {
@@ -60,11 +59,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   if (options.apiKey !== undefined) checkApiKey(options.apiKey);
   const write = options.onLog ?? (() => undefined);
   const log = createLog(write);
-  const attemptLog = options.logAttempts === false ? { ...log, attempt: () => undefined } : log;
 
   const dataDir = options.ephemeral ? undefined : (options.dataDir ?? join(configDir(), 'sandbox'));
   let releaseLock: () => void = () => undefined;
   const store = new Store(retention);
+  store.onPendingDropped = (eventId, pendingCount) =>
+    log.error(`retention: dropped event ${eventId} with ${pendingCount} pending deliveries, because the sandbox holds twice --retention events`);
   let identity = newIdentity();
   if (dataDir !== undefined) {
     ensureDataDir(dataDir);
@@ -79,7 +79,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   }
 
   const apiKey = options.apiKey ?? identity.api_key;
-  const engine = new DeliveryEngine({ store, timeScale, log: attemptLog });
+  const engine = new DeliveryEngine({ store, timeScale, log });
   const sandbox: SandboxContext = {
     store,
     engine,
@@ -166,7 +166,7 @@ async function shutDown(server: Server, sandbox: SandboxContext, releaseLock: ()
   await sandbox.engine.stop();
   await sandbox.store.journal.close();
   releaseLock();
-  sandbox.log.info('sandbox stopped; state saved');
+  sandbox.log.info(sandbox.store.journal instanceof FileJournal ? 'sandbox stopped; state saved' : 'sandbox stopped; its in-memory state is gone');
 }
 
 // A wildcard bind is reached through loopback; an IPv6 literal needs brackets in a URL.

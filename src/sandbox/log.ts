@@ -9,14 +9,17 @@ export interface SandboxLog {
   attempt(delivery: DeliveryRecord, attempt: AttemptRecord, retryInMs: number | null): void;
 }
 
+/** The kind of a log line, so a caller can filter: `--quiet` keeps only errors. */
+export type LogLevel = 'info' | 'error' | 'attempt';
+
 /**
  * Creates the log that writes through `write`. Lines carry ids and masked secrets only;
  * callers never pass a full key or secret in a message.
  */
-export function createLog(write: (line: string) => void): SandboxLog {
+export function createLog(write: (line: string, level: LogLevel) => void): SandboxLog {
   return {
-    info: (message) => write(message),
-    error: (message) => write(`${err().red('error:')} ${message}`),
+    info: (message) => write(message, 'info'),
+    error: (message) => write(`${err().red('error:')} ${message}`, 'error'),
     attempt(delivery, attempt, retryInMs) {
       let flag: string | undefined;
       if (delivery.status === 'pending' && retryInMs !== null) flag = `retry in ${formatDelay(retryInMs)}`;
@@ -37,6 +40,7 @@ export function createLog(write: (line: string) => void): SandboxLog {
           },
           err(),
         ),
+        'attempt',
       );
     },
   };

@@ -35,6 +35,8 @@ export class Store {
   private nextSeq = 1;
   private loading = false;
   journal: Journal = new MemoryJournal();
+  /** Called when the hard retention limit drops an event that still had pending deliveries. */
+  onPendingDropped: (eventId: string, pendingCount: number) => void = () => undefined;
 
   constructor(readonly retentionEvents: number = DEFAULT_RETENTION_EVENTS) {}
 
@@ -49,6 +51,7 @@ export class Store {
     } finally {
       this.loading = false;
     }
+    this.applyRetention();
     return ignored;
   }
 
@@ -69,18 +72,32 @@ export class Store {
     this.write({ k: 'endpoint_deleted', id });
   }
 
-  /** Adds an event, then drops the oldest events beyond the retention limit with their deliveries. */
+  /**
+   * Adds an event, then applies retention: beyond `retentionEvents`, the oldest events are
+   * dropped with their deliveries once none of those is pending. A pending delivery keeps
+   * its event, and the ones after it, until the store holds twice the limit; from there the
+   * oldest event goes whatever its state, so memory stays bounded. `onPendingDropped` hears
+   * about each event dropped that way.
+   */
   addEvent(event: Omit<EventRecord, 'seq'>): EventRecord {
     const record: EventRecord = { ...event, seq: this.nextSeq++ };
     this.events.set(record.id, record);
     this.eventList.push(record);
     this.write({ k: 'event', v: { id: record.id, type: record.type, created_at_ms: record.created_at_ms, body: record.body.toString('utf8') } });
+    // While loading, an event's deliveries come later in the file, so retention waits for the end.
+    if (!this.loading) this.applyRetention();
+    return record;
+  }
+
+  private applyRetention(): void {
     while (this.events.size > this.retentionEvents) {
       const oldest = this.eventList.oldest();
-      if (oldest === undefined) break;
+      if (oldest === undefined) return;
+      const pending = this.deliveriesOfEvent(oldest.id).filter((delivery) => delivery.status === 'pending').length;
+      if (pending > 0 && this.events.size <= this.retentionEvents * 2) return;
+      if (pending > 0) this.onPendingDropped(oldest.id, pending);
       this.dropEvent(oldest);
     }
-    return record;
   }
 
   addDelivery(delivery: Omit<DeliveryRecord, 'seq' | 'event_seq' | 'attempts'>): DeliveryRecord {

@@ -114,12 +114,17 @@ describe('retries', () => {
     const slow = await receiverWith((_request, response) => void held.push(response));
     const fast = await receiverWith();
     const sandbox = await sandboxFor({});
-    cleanups.push(() => held.forEach((response) => response.destroy()));
+    // Closing the slow receiver first lets the sandbox stop without waiting for held attempts.
+    cleanups.push(() => {
+      for (const response of held) response.destroy();
+      return slow.close();
+    });
     await call(sandbox, 'POST', '/v1/webhook_endpoints', { url: slow.url });
     await call(sandbox, 'POST', '/v1/webhook_endpoints', { url: fast.url });
     for (let index = 0; index < 30; index++) await call(sandbox, 'POST', '/v1/events', { type: 'card_saved' });
     await fast.waitFor(30, 5_000);
-    expect(held.length).toBeLessThanOrEqual(8);
+    // The engine allows 16 attempts in flight per endpoint.
+    expect(held.length).toBeLessThanOrEqual(16);
   });
 });
 
