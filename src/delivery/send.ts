@@ -1,11 +1,13 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { request as httpRequest, Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import { RESPONSE_SNIPPET_BYTES } from '../protocol/index.js';
 
-// node:https pulls in node:tls, several ms of start-up, so it is loaded only for an https URL.
+// node:http, node:https (with node:tls) and node:dns add to start-up, and trigger's own
+// connections need none of them, so each is loaded on first use.
 const require = createRequire(import.meta.url);
+const http = (): typeof import('node:http') => require('node:http') as typeof import('node:http');
 const https = (): typeof import('node:https') => require('node:https') as typeof import('node:https');
 
 /** The platform's answer budget: an attempt that takes longer fails. */
@@ -62,7 +64,7 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
   const maxResponseBytes = request.maxResponseBytes ?? RESPONSE_SNIPPET_BYTES;
   const started = performance.now();
   const isHttps = request.url.protocol === 'https:';
-  const send = isHttps ? https().request : httpRequest;
+  const send = isHttps ? https().request : http().request;
 
   return new Promise((resolve) => {
     let settled = false;
@@ -140,7 +142,7 @@ const LOOPBACK_ADDRESSES: LookupAddress[] = [
 export function localhostLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   const name = hostname.toLowerCase().replace(/\.$/, '');
   if (name !== 'localhost' && !name.endsWith('.localhost')) {
-    dnsLookup(hostname, options, callback as (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void);
+    (require('node:dns') as typeof import('node:dns')).lookup(hostname, options, callback as (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void);
     return;
   }
   const addresses = LOOPBACK_ADDRESSES.filter((entry) => !options.family || entry.family === options.family);
@@ -171,5 +173,5 @@ export function describeSendError(error: SendError, url: URL): string {
 /** Creates a keep-alive agent for repeated sends to one origin. */
 export function createAgent(url: URL, maxSockets: number): HttpAgent | HttpsAgent {
   const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
-  return url.protocol === 'https:' ? new (https().Agent)(options) : new HttpAgent(options);
+  return url.protocol === 'https:' ? new (https().Agent)(options) : new (http().Agent)(options);
 }

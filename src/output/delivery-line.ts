@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { createRequire } from 'node:module';
 import type { ChalkInstance } from 'chalk';
 
 /** The facts of one attempt, as `trigger`, `listen`, `replay` and the sandbox log print it. */
@@ -23,6 +23,17 @@ export interface DeliveryLineFields {
 
 const SLOW_MS = 8_000;
 
+// node:http is loaded only for its reason phrases, when the first line is printed, so
+// commands that never print a delivery line do not pay for loading it.
+const require = createRequire(import.meta.url);
+let statusCodes: Record<number, string | undefined> | undefined;
+
+/** Returns the reason phrase of a status, such as `Not Found`, or an empty string. */
+export function reasonPhrase(statusCode: number): string {
+  statusCodes ??= (require('node:http') as typeof import('node:http')).STATUS_CODES;
+  return statusCodes[statusCode] ?? '';
+}
+
 /**
  * Formats one delivery line: time, event type, event id, method and URL, status, duration,
  * signature verdict. Colour comes from the caller, so the same line serves stdout and logs.
@@ -42,7 +53,7 @@ export function formatDeliveryLine(fields: DeliveryLineFields, color: ChalkInsta
 
 function formatStatus(fields: DeliveryLineFields, color: ChalkInstance): string {
   if (fields.statusCode === null) return color.red(`failed: ${fields.error ?? 'no answer'}`);
-  const text = `${fields.statusCode} ${STATUS_CODES[fields.statusCode] ?? ''}`.trim();
+  const text = `${fields.statusCode} ${reasonPhrase(fields.statusCode)}`.trim();
   if (fields.statusCode >= 200 && fields.statusCode < 300) return color.green(text);
   const detail = fields.error ? ` (${fields.error})` : '';
   return fields.statusCode >= 300 && fields.statusCode < 400 ? color.yellow(`${text}${detail}`) : color.red(`${text}${detail}`);

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { reasonPhrase } from '../output/delivery-line.js';
 
 /** The outcome of one delivery of a trigger run, as the stats need it. */
 export interface OutcomeSample {
@@ -88,7 +88,7 @@ export class TriggerStats {
 /** Labels an outcome for the failure table: the status with its reason phrase, or the error code. */
 export function outcomeLabel(sample: Pick<OutcomeSample, 'statusCode' | 'errorCode'>): string {
   if (sample.statusCode === null) return sample.errorCode ?? 'ERROR';
-  return `${sample.statusCode} ${STATUS_CODES[sample.statusCode] ?? ''}`.trim();
+  return `${sample.statusCode} ${reasonPhrase(sample.statusCode)}`.trim();
 }
 
 /** Nearest-rank percentile of an ascending array; 0 for an empty one. */
