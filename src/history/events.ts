@@ -8,6 +8,9 @@ import { parseDuration } from '../output/duration.js';
 
 /** The account's events over the API: list, show and resend. */
 
+/** How far back --since may reach as a duration: 100 years, well inside the range of a Date. */
+const MAX_SINCE_MS = 100 * 365 * 24 * 3_600_000;
+
 export interface EventQuery {
   type?: string | undefined;
   /** An ISO 8601 time, or the start of the window. */
@@ -55,5 +58,5 @@ export function parseSinceOption(text: string, nowMs = Date.now()): string {
     if (Number.isNaN(ms)) throw usageError(`invalid --since "${text}": not a valid ISO 8601 time`, 'pass a duration such as 2h, or a time such as 2026-05-11T12:00:00Z', 'invalid_since');
     return new Date(ms).toISOString();
   }
-  return new Date(nowMs - parseDuration(text, '--since')).toISOString();
+  return new Date(nowMs - parseDuration(text, '--since', MAX_SINCE_MS)).toISOString();
 }
