@@ -3,25 +3,47 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode, isCliError } from './errors.js';
 import { err } from './output/color.js';
 import { globalOptions, setGlobalOptions } from './output/context.js';
-import { register as registerCheck } from './commands/check.js';
-import { register as registerCompletion } from './commands/completion.js';
-import { register as registerDeliveries } from './commands/deliveries.js';
-import { register as registerDev } from './commands/dev.js';
-import { register as registerEndpoints } from './commands/endpoints.js';
-import { register as registerEvents } from './commands/events.js';
-import { register as registerListen } from './commands/listen.js';
-import { register as registerLogin } from './commands/login.js';
-import { register as registerReplay } from './commands/replay.js';
-import { register as registerSandbox } from './commands/sandbox.js';
-import { register as registerSign } from './commands/sign.js';
-import { register as registerTrigger } from './commands/trigger.js';
-import { register as registerVerify } from './commands/verify.js';
+type Register = (program: Command) => void;
+
+/**
+ * Where each command is declared. Only the module of the command being run is loaded, so
+ * `stamp7 trigger` does not pay for the declarations of fifteen others; `--help`, an unknown
+ * name and `completion` (which walks the whole tree) load them all.
+ */
+const COMMAND_MODULES: Record<string, () => Promise<{ register: Register }>> = {
+  trigger: () => import('./commands/trigger.js'),
+  sign: () => import('./commands/sign.js'),
+  verify: () => import('./commands/verify.js'),
+  listen: () => import('./commands/listen.js'),
+  dev: () => import('./commands/dev.js'),
+  replay: () => import('./commands/replay.js'),
+  sandbox: () => import('./commands/sandbox.js'),
+  login: () => import('./commands/login.js'),
+  endpoints: () => import('./commands/endpoints.js'),
+  events: () => import('./commands/events.js'),
+  deliveries: () => import('./commands/deliveries.js'),
+  check: () => import('./commands/check.js'),
+  completion: () => import('./commands/completion.js'),
+};
+
+/** Commands declared in another command's module. */
+const COMMAND_ALIASES_TO_MODULE: Record<string, string> = { logout: 'login', whoami: 'login' };
+
+/** Returns the modules to load for these arguments: the named command's, or all of them. */
+function modulesFor(args: string[]): string[] {
+  const name = args.find((arg) => !arg.startsWith('-'));
+  const module = name === undefined ? undefined : (COMMAND_ALIASES_TO_MODULE[name] ?? name);
+  if (module === undefined || module === 'completion' || module === 'help' || !(module in COMMAND_MODULES)) {
+    return Object.keys(COMMAND_MODULES);
+  }
+  return [module];
+}
 
 /**
  * Builds the command tree. Each command file declares its options and loads its domain
  * modules only inside its action, so `--help` costs the declarations and nothing more.
  */
-export function buildProgram(): Command {
+export async function buildProgram(args: string[] = []): Promise<Command> {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   const program = new Command('stamp7')
     .description('Build, test and debug 7stamp webhook integrations')
@@ -44,35 +66,25 @@ export function buildProgram(): Command {
     });
   });
 
-  for (const register of [
-    registerTrigger,
-    registerSign,
-    registerVerify,
-    registerListen,
-    registerDev,
-    registerReplay,
-    registerSandbox,
-    registerLogin,
-    registerEndpoints,
-    registerEvents,
-    registerDeliveries,
-    registerCheck,
-    registerCompletion,
-  ]) {
-    register(program);
-  }
+  const modules = await Promise.all(modulesFor(args).map((name) => COMMAND_MODULES[name]!()));
+  for (const module of modules) module.register(program);
   return program;
 }
 
 /** Runs the CLI and sets the exit code; the only place that turns errors into exits. */
 export async function main(argv: string[]): Promise<void> {
+  // A reader that goes away (`stamp7 trigger --list | head`) is a normal end, not a crash.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   setGlobalOptions({
     json: argv.includes('--json'),
     debug: argv.includes('--debug'),
     color: !argv.includes('--no-color'),
     quiet: argv.includes('--quiet') || argv.includes('-q'),
   });
-  const program = buildProgram();
+  const program = await buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (error) {

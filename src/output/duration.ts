@@ -1,21 +1,21 @@
 import { CliError, ExitCode } from '../errors.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Parses a duration flag such as `500ms`, `2s`, `1.5s`, `1m` or `1h` into milliseconds.
+ * Parses a duration flag such as `500ms`, `2s`, `1.5s`, `1m`, `1h` or `7d` into milliseconds.
  * A bare number is taken as seconds. Throws a CliError (exit code 2) that names the flag
  * for anything else, including negative values and durations over `maxMs` (by default
  * MAX_TIMER_MS, because most durations end up in a timer).
  */
 export function parseDuration(text: string, flagName: string, maxMs = MAX_TIMER_MS): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
   if (!match) {
     throw new CliError(`invalid ${flagName} "${truncate(text)}": expected a duration such as 500ms, 10s or 1m`, {
-      hint: 'units are ms, s, m and h; a number without a unit is seconds',
+      hint: 'units are ms, s, m, h and d; a number without a unit is seconds',
       exitCode: ExitCode.usage,
       code: 'invalid_duration',
     });

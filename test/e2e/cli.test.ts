@@ -39,3 +39,24 @@ describe('stamp7 entry', () => {
     expect(result.stderr).toContain('--bogus-flag');
   });
 });
+
+describe('stamp7 output to a closed pipe', () => {
+  it('exits quietly when the reader goes away', async () => {
+    const { execa } = await import('execa');
+    const { BIN } = await import('../helpers/cli.js');
+    const { startReceiver } = await import('../helpers/receiver.js');
+    const receiver = await startReceiver();
+    try {
+      // 2,000 NDJSON lines overflow the pipe buffer after `head -c 1` has exited, so
+      // stamp7 writes into a closed pipe.
+      const script = `node "${BIN}" trigger ping --url ${receiver.url} --secret whsec_pipe_test_secret --count 2000 --concurrency 4 --json 2>"$ERR_FILE" | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"; cat "$ERR_FILE"`;
+      const errFile = `${(await import('node:os')).tmpdir()}/stamp7-epipe-${process.pid}.err`;
+      const result = await execa('bash', ['-c', script], { reject: false, env: { NO_COLOR: '1', CI: '1', ERR_FILE: errFile } });
+      const [status, ...stderr] = result.stdout.split('\n');
+      expect(status).toBe('0');
+      expect(stderr.join('\n')).not.toContain('EPIPE');
+    } finally {
+      await receiver.close();
+    }
+  });
+});

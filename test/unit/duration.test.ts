@@ -9,6 +9,7 @@ describe('parseDuration', () => {
     expect(parseDuration('1.5s', '--timeout')).toBe(1500);
     expect(parseDuration('1m', '--timeout')).toBe(60_000);
     expect(parseDuration('1h', '--timeout')).toBe(3_600_000);
+    expect(parseDuration('7d', '--since')).toBe(604_800_000);
     expect(parseDuration('10', '--timeout')).toBe(10_000);
     expect(parseDuration(' 3S ', '--timeout')).toBe(3000);
     expect(parseDuration('0s', '--timeout')).toBe(0);
