@@ -1,12 +1,12 @@
 // The sandbox, for bench/run.mjs (module contract in its header), in one run:
-// - delivery rate: ENDPOINTS endpoints on one local receiver, EVENTS events created by this
-//   process (CREATE_CONCURRENCY requests in flight), so ENDPOINTS x EVENTS deliveries; the
-//   rate is deliveries/s seen at the receiver from the first POST to the last arrival. Run
+// - delivery rate: ENDPOINTS endpoints on one local receiver and EVENTS events created by
+//   this process (CREATE_CONCURRENCY requests in flight), so ENDPOINTS x EVENTS deliveries.
+//   The rate is deliveries/s seen at the receiver from the first POST to the last arrival. Run
 //   once with the journal on (the default mode) and once with --ephemeral. The baseline is
 //   autocannon posting a body of the same size to the same receiver, in the same run.
 // - memory: the sandbox's RSS after MEMORY_EVENTS events, each delivered to one endpoint,
 //   with --ephemeral and the default retention of 10,000 events; the baseline is its RSS
-//   right after start.
+//   right after start. Creation pauses while more than MAX_BACKLOG deliveries are due.
 // The receiver runs in its own child process; the sandbox is the built CLI in another.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,6 +24,9 @@ const ENDPOINTS = 20;
 const EVENTS = 1_000;
 const MEMORY_EVENTS = 100_000;
 const CREATE_CONCURRENCY = 32;
+// One endpoint takes deliveries more slowly than 32 clients create events, so the memory
+// phase keeps the backlog under this many, and retention never has to drop pending ones.
+const MAX_BACKLOG = 2_000;
 const BASELINE_SECONDS = 5;
 const BASELINE_CONNECTIONS = 64;
 const TARGET_RATE = 3_000;
@@ -116,11 +119,17 @@ function call(sandbox, method, path, body) {
   });
 }
 
-async function createEvents(sandbox, count) {
+/** Creates `count` events; with `receiver`, creation pauses while more than MAX_BACKLOG deliveries are on their way. */
+async function createEvents(sandbox, count, receiver) {
   let next = 0;
+  let paused;
   const worker = async () => {
     while (next < count) {
       next += 1;
+      if (receiver && next % 500 === 0) {
+        paused ??= waitForCount(receiver, next - MAX_BACKLOG).finally(() => (paused = undefined));
+      }
+      if (paused) await paused;
       await call(sandbox, 'POST', '/v1/events', { type: 'stamp_added' });
     }
   };
@@ -175,7 +184,7 @@ async function memoryAfterEvents(receiver, configDir) {
     const idle = rssMiB(sandbox.pid);
     await call(sandbox, 'POST', '/v1/webhook_endpoints', { url: `${receiver.url}/memory` });
     await receiver.reset();
-    await createEvents(sandbox, MEMORY_EVENTS);
+    await createEvents(sandbox, MEMORY_EVENTS, receiver);
     await waitForCount(receiver, MEMORY_EVENTS);
     return { idle, loaded: rssMiB(sandbox.pid) };
   } finally {

@@ -19,7 +19,7 @@ export interface SandboxContext {
   baseUrl: string;
 }
 
-/** One parsed API request, as a handler sees it. */
+/** One parsed API request, as a handler receives it. */
 export interface RequestContext {
   sandbox: SandboxContext;
   /** The decoded path parameters, in order. */

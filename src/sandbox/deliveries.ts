@@ -6,7 +6,7 @@ import { matchesEventType } from './model.js';
 import { deliveryDeadlineMs } from './schedule.js';
 import type { Store } from './store.js';
 
-/** The `url` of a delivery to a listen session, which has no URL of its own. */
+/** Returns the `url` of a delivery to a listen session, which has no URL of its own. */
 export function listenDeliveryUrl(sessionId: string): string {
   return `listen:${sessionId}`;
 }
@@ -65,12 +65,12 @@ export function fanOut(store: Store, event: EventRecord, timeScale: number): Del
   return created;
 }
 
-/** The secrets that sign a delivery to an endpoint now: the current one, then each unexpired previous one. */
+/** Returns the secrets that sign a delivery to an endpoint now: the current one, then each unexpired previous one. */
 export function signingSecrets(endpoint: EndpointRecord, nowMs: number): string[] {
   return [endpoint.secret, ...endpoint.previous_secrets.filter((previous) => previous.expires_at_ms > nowMs).map((previous) => previous.secret)];
 }
 
-/** The contract headers of one attempt, freshly signed, with the names as they go on the wire. */
+/** Builds the contract headers of one attempt, freshly signed, with the names as they go on the wire. */
 export function deliveryHeaders(event: EventRecord, delivery: DeliveryRecord, attempt: number, secrets: readonly string[]): Record<string, string> {
   return {
     'Content-Type': 'application/json',

@@ -34,7 +34,7 @@ export interface EngineOptions {
 }
 
 /**
- * Runs deliveries: holds each pending delivery until it is due, then sends it to its
+ * Runs deliveries: keeps each pending delivery until it is due, then sends it to its
  * endpoint, or hands it to the listen relay, and records the attempt. Every endpoint has
  * its own ready queue and a cap on attempts in flight, and the engine serves the queues in
  * turn, so a slow or dead endpoint never delays deliveries to the others.

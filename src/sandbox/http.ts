@@ -12,8 +12,8 @@ const BODY_METHODS = new Set(['POST', 'PATCH', 'PUT']);
 
 /**
  * Creates the request listener: routing, authentication, body limits and JSON errors.
- * Every answer waits for the journal, so no client sees state that a crash could lose.
- * A fault in a handler becomes a logged 500; it never stops the server.
+ * Every response waits for the journal, so no client sees state that a crash could lose.
+ * A fault in a handler becomes a logged 500 and never stops the server.
  */
 export function createRequestListener(routes: readonly Route[], sandbox: SandboxContext): (request: IncomingMessage, response: ServerResponse) => void {
   const keyDigest = digest(sandbox.apiKey);
@@ -96,7 +96,7 @@ function authenticate(header: string | undefined, keyDigest: Buffer): void {
   if (!timingSafeEqual(digest(key), keyDigest)) throw new ApiError(401, 'unauthorized', 'unknown API key: use the key the sandbox printed at start');
 }
 
-// Error handling in handle() turns these rejections into JSON answers.
+// Error handling in handle() turns these rejections into JSON error responses.
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);

@@ -5,7 +5,7 @@ import { CliError, ExitCode } from '../errors.js';
 import { prefixedId } from '../events/ids.js';
 import { syncDirectory } from './journal.js';
 
-/** What a sandbox keeps about itself: its generated API key, the key listen secrets derive from, and its account id. */
+/** The sandbox's own secrets and names: its generated API key, the key listen secrets derive from, and its account id. */
 export interface SandboxIdentity {
   api_key: string;
   master_key: string;

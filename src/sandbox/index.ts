@@ -10,7 +10,7 @@ import { DeliveryEngine } from './engine.js';
 import { createRequestListener } from './http.js';
 import { ensureDataDir, loadOrCreateIdentity, lockDataDir, newIdentity } from './identity.js';
 import { FileJournal, journalPath, loadJournal } from './journal.js';
-import { createLog, type LogLevel } from './log.js';
+import { createLog, type LogLevel, type SandboxLog } from './log.js';
 import { checkApiKey, checkPort, checkRetention, checkTimeScale, DEFAULT_SANDBOX_HOST, DEFAULT_SANDBOX_PORT } from './options.js';
 import { ListenRelay } from './relay.js';
 import { sandboxRoutes } from './routes/index.js';
@@ -25,7 +25,7 @@ export interface SandboxOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Where the journal and the generated key live; default `<config dir>/sandbox`. Ignored when `ephemeral`. */
+  /** Folder for the journal and the generated key; default `<config dir>/sandbox`. Ignored when `ephemeral`. */
   dataDir?: string;
   /** Keep all state in memory and write nothing to disk. */
   ephemeral?: boolean;
@@ -63,8 +63,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const dataDir = options.ephemeral ? undefined : (options.dataDir ?? join(configDir(), 'sandbox'));
   let releaseLock: () => void = () => undefined;
   const store = new Store(retention);
-  store.onPendingDropped = (eventId, pendingCount) =>
-    log.error(`retention: dropped event ${eventId} with ${pendingCount} pending deliveries, because the sandbox holds twice --retention events`);
+  store.onPendingDropped = reportDroppedPending(log);
   let identity = newIdentity();
   if (dataDir !== undefined) {
     ensureDataDir(dataDir);
@@ -134,7 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   };
 }
 
-async function openJournal(store: Store, dataDir: string, log: ReturnType<typeof createLog>): Promise<void> {
+async function openJournal(store: Store, dataDir: string, log: SandboxLog): Promise<void> {
   const path = journalPath(dataDir);
   const loaded = loadJournal(path);
   const ignored = store.load(loaded.records);
@@ -144,6 +143,25 @@ async function openJournal(store: Store, dataDir: string, log: ReturnType<typeof
     snapshot: () => store.snapshot(),
     onError: (error) => log.error(`journal: cannot write ${path}: ${error.message}`),
   });
+}
+
+// One line per second at most: a backlog can drop thousands of events in a burst.
+function reportDroppedPending(log: SandboxLog): (eventId: string, pendingCount: number) => void {
+  let events = 0;
+  let deliveries = 0;
+  let lastEventId = '';
+  let timer: NodeJS.Timeout | undefined;
+  return (eventId, pendingCount) => {
+    events += 1;
+    deliveries += pendingCount;
+    lastEventId = eventId;
+    timer ??= setTimeout(() => {
+      log.error(`retention: dropped ${events} events with ${deliveries} pending deliveries (the last ${lastEventId}), because the sandbox held twice --retention events`);
+      events = 0;
+      deliveries = 0;
+      timer = undefined;
+    }, 1_000).unref();
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

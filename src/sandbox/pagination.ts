@@ -25,7 +25,7 @@ export function readPage(query: URLSearchParams): { limit: number; beforeSeq: nu
   return { limit, beforeSeq };
 }
 
-/** Builds a list answer from a page of records. */
+/** Builds a list response from a page of records. */
 export function pageAnswer<T extends { seq: number }>(page: { items: T[]; hasMore: boolean }, view: (item: T) => unknown): Record<string, unknown> {
   const last = page.items.at(-1);
   return {

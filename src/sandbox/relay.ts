@@ -11,9 +11,9 @@ import { parseOutcome } from './outcome.js';
 import { Fifo } from './queues.js';
 import type { Store } from './store.js';
 
-/** Deliveries sent on one connection and still waiting for their outcome, at most. */
+/** Maximum deliveries sent on one connection that have no outcome yet. */
 export const MAX_UNANSWERED = 1_000;
-/** Deliveries kept per session for a client that is away; older ones are given up. */
+/** Maximum deliveries kept per session for a client that is away; older ones are given up. */
 export const MAX_WAITING_PER_SESSION = 10_000;
 const PING_INTERVAL_MS = 10_000;
 const SILENCE_LIMIT_MS = 30_000;
@@ -25,7 +25,7 @@ const LISTEN_PATH = /^\/v1\/listen_sessions\/([^/]+)\/ws$/;
 
 interface Connection {
   socket: WebSocket;
-  /** Delivery id to the attempt number sent and not yet answered. */
+  /** Delivery id to the attempt number sent on this connection that has no outcome yet. */
   unanswered: Map<string, number>;
   replayIds: Set<string>;
   lastHeardMs: number;
@@ -104,11 +104,15 @@ export class ListenRelay {
     return count;
   }
 
-  /** Closes every connection with 1001 (going away) and stops the timers. */
+  /** Closes every connection with 1001 (going away), cuts those that do not finish the close within a second, and stops the timers. */
   stop(): void {
     clearInterval(this.sweepTimer);
     for (const state of this.states.values()) {
-      if (state.connection) this.closeConnection(state.connection, CloseCode.goingAway, 'shutting_down', 'the sandbox is stopping');
+      const connection = state.connection;
+      if (connection === undefined) continue;
+      this.closeConnection(connection, CloseCode.goingAway, 'shutting_down', 'the sandbox is stopping');
+      // A dead client never answers the close frame, and ws would wait 30 s for it.
+      setTimeout(() => connection.socket.terminate(), 1_000).unref();
     }
     this.server.close();
   }
@@ -289,7 +293,7 @@ export class ListenRelay {
     const nowMs = Date.now();
     for (const state of this.states.values()) {
       if (state.connection !== undefined) continue;
-      // NOTE: only the head of the queue is checked; the queue is in due order, so an expired
+      // NOTE: only the head of the queue is checked. The queue is in due order, so an expired
       // delivery behind a live one waits until it reaches the head or a client connects.
       for (let head = state.waiting.peek(); head !== undefined; head = state.waiting.peek()) {
         if (head.status === 'pending' && this.options.store.deliveries.get(head.id) === head && nowMs <= head.deadline_at_ms) break;

@@ -21,8 +21,8 @@ type JournalRecord =
 
 /**
  * The sandbox state in memory, with every change written to the journal as it happens.
- * Callers change state synchronously, then await `flush()` before they answer a request,
- * so nothing is acknowledged before it is on disk.
+ * Callers change state synchronously, then await `flush()` before they respond to a
+ * request, so nothing is acknowledged before it is on disk.
  */
 export class Store {
   readonly endpoints = new Map<string, EndpointRecord>();
@@ -75,7 +75,7 @@ export class Store {
   /**
    * Adds an event, then applies retention: beyond `retentionEvents`, the oldest events are
    * dropped with their deliveries once none of those is pending. A pending delivery keeps
-   * its event, and the ones after it, until the store holds twice the limit; from there the
+   * its event, and the ones after it, until the store contains twice the limit; from there the
    * oldest event goes whatever its state, so memory stays bounded. `onPendingDropped` hears
    * about each event dropped that way.
    */
@@ -133,7 +133,7 @@ export class Store {
     this.write({ k: 'session_deleted', id });
   }
 
-  /** The live state as journal records, in an order that `load` restores exactly. */
+  /** Returns the live state as journal records, in an order that `load` restores exactly. */
   snapshot(): object[] {
     const records: JournalRecord[] = [{ k: 'header', format: JOURNAL_FORMAT }];
     for (const endpoint of [...this.endpoints.values()].sort(bySeq)) records.push({ k: 'endpoint', v: withoutSeq(endpoint) });

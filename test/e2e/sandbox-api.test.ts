@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/signing/index.js';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox.js';
 
@@ -46,6 +47,28 @@ describe('sandbox start', () => {
     expect(stderr).toContain('sandbox listening on');
     expect(stderr).not.toContain(sandbox.apiKey);
     expect(sandbox.apiKey).toMatch(/^7loc_sc_[A-Za-z0-9_-]{16,}$/);
+  });
+});
+
+describe('sandbox flags', () => {
+  it('rejects invalid flag values with exit code 2', async () => {
+    const config = tempConfigDir();
+    try {
+      const cases: Array<[string[], string]> = [
+        [['--port', '70000'], 'invalid port'],
+        [['--port', 'abc'], 'invalid --port'],
+        [['--time-scale', '0'], 'invalid time scale'],
+        [['--api-key', '7loc_sc_short'], 'invalid sandbox API key'],
+        [['--retention', '0'], 'invalid retention'],
+      ];
+      for (const [args, message] of cases) {
+        const result = await runCli(['sandbox', '--ephemeral', ...args], { configDir: config.dir });
+        expect(result.exitCode, args.join(' ')).toBe(2);
+        expect(result.stderr, args.join(' ')).toContain(message);
+      }
+    } finally {
+      config.cleanup();
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { endpointRoutes } from './endpoints.js';
 import { eventRoutes } from './events.js';
 import { listenRoutes, testHookRoutes } from './listen.js';
 
-/** Every route of the sandbox API; the test hooks only when asked for. */
+/** Returns every route of the sandbox API, with the test hooks only when `testHooks` is true. */
 export function sandboxRoutes(testHooks: boolean): Route[] {
   return [...accountRoutes, ...endpointRoutes, ...eventRoutes, ...deliveryRoutes, ...listenRoutes, ...(testHooks ? testHookRoutes : [])];
 }

@@ -8,7 +8,7 @@ import { ApiError, checkQuery, eventTypeList, invalid, notFound, objectBody, opt
 const DEFAULT_DEVICE_ID = 'default';
 const DEVICE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-/** The signing secret of a listen session, derived from its account and device. */
+/** Derives the signing secret of a listen session from its account and device. */
 export function sessionSecret(sandbox: SandboxContext, session: ListenSessionRecord): string {
   return deriveListenSecret(sandbox.masterKey, sandbox.accountId, session.device_id);
 }

@@ -4,10 +4,10 @@ import { createEndpointDelivery } from '../deliveries.js';
 import type { DeliveryRecord, EndpointRecord } from '../model.js';
 import { deliveryView, eventView } from '../views.js';
 
-/** How long a ping waits for its first attempt before it answers with the delivery still pending. */
+/** How long a ping waits for its first attempt before it responds with the delivery still pending. */
 export const PING_WAIT_MS = 15_000;
 
-/** Arms new deliveries once the journal holds them, so nothing is sent that a crash could forget. */
+/** Arms new deliveries once the journal contains them, so nothing is sent that a crash could forget. */
 export async function armAfterFlush(sandbox: SandboxContext, deliveries: DeliveryRecord[]): Promise<void> {
   await sandbox.store.flush();
   for (const delivery of deliveries) sandbox.engine.schedule(delivery);
