@@ -37,6 +37,7 @@ interface CheckJson {
 
 async function checkJson(url: string, ...extra: string[]): Promise<{ exitCode: number | undefined; document: CheckJson; stderr: string }> {
   const result = await runCli(['check', url, '--secret', SECRET, '--json', ...extra]);
+  if (String(result.stdout) === '') throw new Error(`stamp7 check printed no JSON (exit ${result.exitCode}): ${String(result.stderr)}`);
   return { exitCode: result.exitCode, document: JSON.parse(String(result.stdout)) as CheckJson, stderr: String(result.stderr) };
 }
 
@@ -121,7 +122,7 @@ describe('check against a correct receiver', () => {
 
   it('prints one line per case without --json', async () => {
     const result = await runCli(['check', receiver.url, '--events', 'ping'], { env: { STAMP7_WEBHOOK_SECRET: SECRET } });
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
     const lines = String(result.stdout).trim().split('\n');
     expect(lines[0]).toMatch(/^pass delivery\.ping: accepted with 200 in \d+ ms$/);
     expect(lines.at(-1)).toMatch(/^14 cases against http:\/\/127\.0\.0\.1:\d+\/: 14 passed, 0 failed in \d+ ms$/);
