@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../errors.js';
@@ -103,6 +103,10 @@ export async function updateConfig(change: (data: ConfigData) => void): Promise<
     // mkdir applies the umask to `mode`; chmod sets the bits exactly.
     if (process.platform !== 'win32') chmodSync(dir, 0o700);
   }
+  // readConfig treats a blank file as an empty config, but conf fails to parse it; it is rewritten below anyway.
+  const path = configPath();
+  if (existsSync(path) && readFileSync(path, 'utf8').trim() === '') unlinkSync(path);
+
   const { default: Conf } = await import('conf');
   const store = new Conf<ConfigData>({
     cwd: configDir(),
