@@ -60,6 +60,7 @@ Examples:
         timeScale,
         retentionEvents,
         testHooks,
+        logAttempts: !quiet,
         onLog: (line, level) => {
           if (!quiet || level === 'error') process.stderr.write(`${line}\n`);
         },

@@ -39,6 +39,8 @@ export interface SandboxOptions {
   testHooks?: boolean;
   /** Receives every log line (attempts, start and stop, errors) with its level. No line carries a full key or secret. */
   onLog?: (line: string, level: LogLevel) => void;
+  /** Format and pass on a line per attempt (default true); false saves the formatting under load. */
+  logAttempts?: boolean;
 }
 
 export interface RunningSandbox {
@@ -58,7 +60,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const retention = checkRetention(options.retentionEvents ?? DEFAULT_RETENTION_EVENTS);
   if (options.apiKey !== undefined) checkApiKey(options.apiKey);
   const write = options.onLog ?? (() => undefined);
-  const log = createLog(write);
+  const log = createLog(write, { attempts: options.logAttempts !== false });
 
   const dataDir = options.ephemeral ? undefined : (options.dataDir ?? join(configDir(), 'sandbox'));
   let releaseLock: () => void = () => undefined;

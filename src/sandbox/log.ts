@@ -16,11 +16,12 @@ export type LogLevel = 'info' | 'error' | 'attempt';
  * Creates the log that writes through `write`. Lines carry ids and masked secrets only;
  * callers never pass a full key or secret in a message.
  */
-export function createLog(write: (line: string, level: LogLevel) => void): SandboxLog {
+export function createLog(write: (line: string, level: LogLevel) => void, options: { attempts: boolean } = { attempts: true }): SandboxLog {
   return {
     info: (message) => write(message, 'info'),
     error: (message) => write(`${err().red('error:')} ${message}`, 'error'),
     attempt(delivery, attempt, retryInMs) {
+      if (!options.attempts) return;
       let flag: string | undefined;
       if (delivery.status === 'pending' && retryInMs !== null) flag = `retry in ${formatDelay(retryInMs)}`;
       else if (delivery.status === 'failed') flag = 'gave up: past the 24 h retry deadline';

@@ -80,7 +80,7 @@ export class Store {
    * about each event dropped that way.
    */
   addEvent(event: Omit<EventRecord, 'seq'>): EventRecord {
-    const record: EventRecord = { ...event, seq: this.nextSeq++ };
+    const record: EventRecord = { ...event, body: ownedCopy(event.body), seq: this.nextSeq++ };
     this.events.set(record.id, record);
     this.eventList.push(record);
     this.write({ k: 'event', v: { id: record.id, type: record.type, created_at_ms: record.created_at_ms, body: record.body.toString('utf8') } });
@@ -208,6 +208,14 @@ export class Store {
     this.indexDelivery({ ...record.v, attempts: [...attempts], event_seq: event.seq, seq: this.nextSeq++ });
     return true;
   }
+}
+
+// A small Buffer is usually a slice of Node's shared 8 KiB pool, and keeping the slice keeps
+// the whole pool block alive. Retained bodies get their own memory instead.
+function ownedCopy(body: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(body.length);
+  body.copy(copy);
+  return copy;
 }
 
 function bySeq(a: { seq: number }, b: { seq: number }): number {
