@@ -82,7 +82,8 @@ export function parseCount(text: string | undefined, flagName: string, min: numb
   return value;
 }
 
-function parseFormat(text: string | undefined): OutputFormat | undefined {
+/** Checks a `--format` value. */
+export function parseFormat(text: string | undefined): OutputFormat | undefined {
   if (text === undefined) return undefined;
   if (text === 'text' || text === 'json') return text;
   throw usageError(`--format must be text or json, not "${text}"`, 'json prints one object per line on stdout; text prints delivery lines', 'invalid_format');

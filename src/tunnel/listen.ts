@@ -101,7 +101,7 @@ export async function runListen(options: ListenOptions): Promise<ListenSummary> 
     connect: options.connect ?? connectRelay,
     onEvent: (event) => reporter.state(event),
     onDelivery: (delivery, receivedAtMs) => {
-      // After Ctrl-C, new deliveries stay unanswered so the relay keeps them for the next run.
+      // While shutting down, new deliveries stay unanswered; they end with the session.
       if (!accepting) return;
       const claim = dedupe.claim(delivery.delivery_id, delivery.attempt);
       if (claim.state === 'done') tunnel.send(claim.outcome);
@@ -167,7 +167,7 @@ export async function runListen(options: ListenOptions): Promise<ListenSummary> 
   forwarder.close();
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
-  if (dropped > 0) reporter.note(`${dropped} queued ${dropped === 1 ? 'delivery was' : 'deliveries were'} not forwarded; the platform keeps them pending`);
+  if (dropped > 0) reporter.note(`${dropped} queued ${dropped === 1 ? 'delivery was' : 'deliveries were'} not forwarded before the session closed`);
 
   const reason = ended.reason === 'stopped' ? 'interrupted' : ended.reason;
   const message = 'message' in ended ? ended.message : undefined;

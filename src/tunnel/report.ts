@@ -20,6 +20,8 @@ export interface ReporterOptions {
   /** Writes status lines to stderr; injectable for tests. */
   status?: (line: string) => void;
   writer?: LineWriter;
+  /** Shows the time from event creation to receipt; off for replays, where it means nothing. */
+  showTransit?: boolean;
 }
 
 /** What the ready line shows. */
@@ -69,7 +71,7 @@ export class Reporter {
   /** Prints one forwarded delivery, plus a hint line when the answer points at a verification bug. */
   delivery(result: ForwardResult): void {
     const { delivery, send, outcome, signature } = result;
-    const transitMs = Math.max(0, result.receivedAtMs - delivery.created_at_ms);
+    const transitMs = this.options.showTransit === false ? undefined : Math.max(0, result.receivedAtMs - delivery.created_at_ms);
     const flag = flagFor(result);
     const hint = this.hintFor(result);
 
@@ -88,7 +90,7 @@ export class Reporter {
         ok: result.ok,
         error: outcome.error,
         signature: signature ? signatureJson(signature) : null,
-        transit_ms: transitMs,
+        ...(transitMs === undefined ? {} : { transit_ms: transitMs }),
         ...(flag ? { note: flag } : {}),
         ...(hint ? { hint } : {}),
       }));
@@ -160,7 +162,7 @@ export class Reporter {
     if (this.hintedStatuses.has(status)) return undefined;
     this.hintedStatuses.add(status);
     return `the signature was valid, yet the app answered ${status}. Check that it verifies the raw body bytes before parsing JSON, ` +
-      `that it uses this session's secret (stamp7 listen --print-secret), and that its clock is within ${DEFAULT_TOLERANCE_SECONDS} s of the real time.`;
+      `that it uses the right secret (for listen, stamp7 listen --print-secret prints it), and that its clock is within ${DEFAULT_TOLERANCE_SECONDS} s of the real time.`;
   }
 }
 
