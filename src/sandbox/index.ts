@@ -98,8 +98,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 
   const server = createServer({ keepAliveTimeout: 5_000 }, createRequestListener(sandboxRoutes(sandbox.testHooks), sandbox));
   server.on('upgrade', (request, socket, head) => {
-    if (!sandbox.relay.handleUpgrade(request, socket, head)) {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"code":"not_found","message":"no WebSocket route here"}}');
+    try {
+      if (!sandbox.relay.handleUpgrade(request, socket, head)) {
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"code":"not_found","message":"no WebSocket route here"}}');
+      }
+    } catch (error) {
+      log.error(`WebSocket upgrade of ${request.url?.split('?')[0]} failed: ${(error as Error).message}`);
+      socket.destroy();
     }
   });
   server.on('clientError', (_error, socket) => {

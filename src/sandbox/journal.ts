@@ -93,7 +93,11 @@ export class FileJournal implements Journal {
   }
 
   append(record: object): void {
-    if (this.closed) throw new Error('the journal is closed');
+    // Late changes during shutdown, such as a listen client disconnecting, are not saved.
+    if (this.closed) {
+      this.options.onError?.(new Error('a change came after the journal closed and is not saved'));
+      return;
+    }
     this.pending.push(`${JSON.stringify(record)}\n`);
     this.appendedCount += 1;
     if (!this.writing) {

@@ -67,7 +67,9 @@ export class ListenRelay {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const match = LISTEN_PATH.exec(new URL(request.url ?? '/', 'http://sandbox').pathname);
     if (match === null) return false;
-    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, decodeURIComponent(match[1]!), request));
+    // Decoded before the upgrade, so a malformed escape fails here, inside the caller's try.
+    const sessionId = decodeURIComponent(match[1]!);
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, sessionId, request));
     return true;
   }
 
@@ -160,7 +162,11 @@ export class ListenRelay {
     this.touchSession(session);
 
     // Replays go out in the order their events were created, whatever order they came back in.
-    const waiting = state.waiting.drain().sort((a, b) => a.event_seq - b.event_seq || a.seq - b.seq);
+    const store = this.options.store;
+    const waiting = state.waiting
+      .drain()
+      .filter((delivery) => delivery.status === 'pending' && store.deliveries.get(delivery.id) === delivery)
+      .sort((a, b) => a.event_seq - b.event_seq || a.seq - b.seq);
     for (const delivery of waiting) {
       state.waiting.push(delivery);
       connection.replayIds.add(delivery.id);

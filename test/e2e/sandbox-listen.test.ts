@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { verifySignature } from '../../src/signing/index.js';
@@ -18,10 +21,10 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${sandbox.url}${path}`, {
+async function call(method: string, path: string, body?: unknown, target: SandboxProcess = sandbox): Promise<any> {
+  const response = await fetch(`${target.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${sandbox.apiKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return response.json();
@@ -164,5 +167,40 @@ describe('listen relay', () => {
 
     await call('DELETE', `/v1/listen_sessions/${session.id}`);
     expect((await second.closed).code).toBe(1000);
+  });
+
+  it('rejects upgrades on other paths', async () => {
+    const base = sandbox.url.replace('http', 'ws');
+    for (const path of ['/v1/other/ws', '/v1/listen_sessions/%zz/ws']) {
+      await expect(connect(`${base}${path}`, 'lst_x'), path).rejects.toThrow();
+    }
+    expect((await fetch(`${sandbox.url}/v1/health`)).status).toBe(200);
+  });
+
+  it('keeps a session and its unanswered deliveries across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stamp7-listen-data-'));
+    const first = await startSandboxProcess({ dataDir });
+    let second: SandboxProcess | undefined;
+    try {
+      const session = await call('POST', '/v1/listen_sessions', { device_id: 'dev_restart' }, first);
+      const client = await connect(session.ws_url, session.token);
+      await client.next((message) => message.type === 'ready');
+      const event = await call('POST', '/v1/events', { type: 'goal_reached' }, first);
+      await client.next(isDelivery);
+      await first.stop('SIGTERM');
+
+      second = await startSandboxProcess({ dataDir });
+      const wsUrl = `${second.url.replace('http', 'ws')}/v1/listen_sessions/${session.id}/ws`;
+      const again = await connect(wsUrl, session.token);
+      expect(await again.next((message) => message.type === 'ready')).toMatchObject({ resumed: true, replay_count: 1 });
+      const replay = await again.next(isDelivery);
+      expect(replay).toMatchObject({ event_id: event.id, replay: true, attempt: 1 });
+      const reopened = await call('POST', '/v1/listen_sessions', { device_id: 'dev_restart' }, second);
+      expect(reopened.secret).toBe(session.secret);
+    } finally {
+      await first.stop();
+      await second?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
