@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { CliError, ExitCode } from '../errors.js';
 import { buildEvent } from '../events/build.js';
@@ -51,8 +52,9 @@ export async function readDataArgument(value: string): Promise<{ body: Buffer; p
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(decodeDataText(body, origin));
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(`invalid JSON in --data (${origin}): ${(error as Error).message}`, {
       hint: 'a delivery body must be one JSON object; check the file with a JSON linter',
       exitCode: ExitCode.usage,
@@ -67,6 +69,36 @@ export async function readDataArgument(value: string): Promise<{ body: Buffer; p
     });
   }
   return { body, parsed: parsed as Record<string, unknown> };
+}
+
+/**
+ * Decodes `--data` bytes as UTF-8, which JSON between systems must be (RFC 8259). The bytes
+ * are sent as read, so a byte order mark or a Latin-1 byte would reach the receiver as is;
+ * both are rejected here with the place to fix instead of a JSON parse error or a silent send.
+ */
+function decodeDataText(body: Buffer, origin: string): string {
+  const invalid = (problem: string, hint: string): CliError =>
+    new CliError(`invalid --data (${origin}): ${problem}`, { hint, exitCode: ExitCode.usage, code: 'invalid_data' });
+
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) {
+    throw invalid('the body starts with a UTF-8 byte order mark', 'save the file as UTF-8 without a BOM; receivers would see the mark as part of the body');
+  }
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw invalid('the body is empty', 'a delivery body is one JSON object such as {"id":"evt_…","event":"ping",…}');
+  if (!isUtf8(body)) {
+    throw invalid(`the body is not valid UTF-8 (first invalid byte at offset ${firstInvalidUtf8Offset(body, text)})`, 'save the file as UTF-8; webhook bodies are UTF-8 JSON');
+  }
+  return text;
+}
+
+/** Finds the byte offset of the first U+FFFD that the decoder produced rather than read. */
+function firstInvalidUtf8Offset(body: Buffer, text: string): number {
+  for (let index = text.indexOf('\ufffd'); index !== -1; index = text.indexOf('\ufffd', index + 1)) {
+    const offset = Buffer.byteLength(text.slice(0, index), 'utf8');
+    const genuine = body[offset] === 0xef && body[offset + 1] === 0xbf && body[offset + 2] === 0xbd;
+    if (!genuine) return offset;
+  }
+  return 0;
 }
 
 async function readStdin(): Promise<Buffer> {

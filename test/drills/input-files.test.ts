@@ -1,0 +1,181 @@
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySignature } from '../../src/signing/index.js';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { startReceiver, type Receiver } from '../helpers/receiver.js';
+
+/**
+ * Body files (`trigger --data @file`, `sign FILE`, `verify FILE`) and config files in every
+ * broken shape a user's disk produces: each is either used byte for byte or rejected with a
+ * usage or config error that names the file, never an internal error.
+ */
+
+const SECRET = 'whsec_input_files_drill_secret';
+/** The size of the "huge" body: well past the API's 1 MiB limit, sent as-is to a URL. */
+const HUGE_BYTES = 5 * 1024 * 1024;
+
+let receiver: Receiver;
+let work: { dir: string; cleanup: () => void };
+const file = (name: string): string => join(work.dir, name);
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  work = tempConfigDir();
+  writeFileSync(file('empty.json'), '');
+  writeFileSync(file('blank.json'), ' \n\t\n');
+  writeFileSync(file('not-json.json'), 'event=ping\n');
+  writeFileSync(file('array.json'), '[{"event":"ping"}]');
+  writeFileSync(file('truncated.json'), '{"id":"evt_1","event":"ping","customer":{"id":');
+  writeFileSync(file('bom.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"id":"evt_bom","event":"ping"}')]));
+  writeFileSync(file('latin1.json'), Buffer.concat([Buffer.from('{"id":"evt_latin1","event":"ping","name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}')]));
+  writeFileSync(file('crlf.json'), '{\r\n  "id": "evt_crlf",\r\n  "event": "ping"\r\n}\r\n');
+  writeFileSync(file('huge.json'), `{"id":"evt_huge","event":"ping","pad":"${'x'.repeat(HUGE_BYTES)}"}`);
+  mkdirSync(file('folder.json'));
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  work?.cleanup();
+});
+
+function trigger(args: string[]) {
+  return runCli(['trigger', ...args, '--url', `${receiver.url}/files`, '--secret', SECRET], { configDir: work.dir });
+}
+
+describe('--data files', () => {
+  it('rejects unusable files with exit 2', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['empty.json', /--data \(.*empty\.json\): the body is empty/],
+      ['blank.json', /--data \(.*blank\.json\): the body is empty/],
+      ['not-json.json', /invalid JSON in --data/],
+      ['array.json', /not an object/],
+      ['truncated.json', /invalid JSON in --data/],
+      ['bom.json', /byte order mark/],
+      ['latin1.json', /not valid UTF-8.*offset 45/],
+      ['folder.json', /cannot read --data file .*EISDIR/],
+      ['missing.json', /cannot read --data file .*ENOENT/],
+    ];
+    const before = receiver.requests.length;
+    const results = await Promise.all(cases.map(([name]) => trigger(['--data', `@${file(name)}`])));
+    for (const [index, result] of results.entries()) {
+      const [name, message] = cases[index]!;
+      expect(result.exitCode, `${name}: ${String(result.stderr)}`).toBe(2);
+      expect(String(result.stderr), name).toMatch(message);
+      expect(String(result.stderr), name).not.toContain('internal error');
+      expect(String(result.stdout), name).toBe('');
+    }
+    expect(receiver.requests.length - before, 'nothing was sent').toBe(0);
+  });
+
+  it('sends CRLF bytes unchanged', async () => {
+    const result = await trigger(['--data', `@${file('crlf.json')}`]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const request = receiver.requests.find((entry) => entry.headers['x-7stamp-event-id'] === 'evt_crlf');
+    expect(request?.body.equals(readFileSync(file('crlf.json')))).toBe(true);
+    expect(verifySignature({ body: request!.body, header: request!.headers['x-7stamp-signature'], secret: SECRET }).ok).toBe(true);
+  });
+
+  it('sends a 5 MB body byte for byte', async () => {
+    const result = await trigger(['--data', `@${file('huge.json')}`, '--timeout', '30s']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const request = receiver.requests.find((entry) => entry.headers['x-7stamp-event-id'] === 'evt_huge');
+    expect(request?.body.length).toBe(statSync(file('huge.json')).size);
+    expect(request?.body.equals(readFileSync(file('huge.json')))).toBe(true);
+    expect(verifySignature({ body: request!.body, header: request!.headers['x-7stamp-signature'], secret: SECRET }).ok).toBe(true);
+  });
+});
+
+describe('sign and verify body files', () => {
+  it('signs any bytes and verifies them back', async () => {
+    for (const name of ['empty.json', 'latin1.json', 'crlf.json', 'bom.json']) {
+      const signed = await runCli(['sign', file(name), '--secret', SECRET], { configDir: work.dir });
+      expect(signed.exitCode, `${name}: ${String(signed.stderr)}`).toBe(0);
+      const header = String(signed.stdout).trim().replace(/^X-7stamp-Signature:\s*/i, '');
+      expect(verifySignature({ body: readFileSync(file(name)), header, secret: SECRET }).ok, name).toBe(true);
+
+      const verified = await runCli(['verify', file(name), '--header', header, '--secret', SECRET], { configDir: work.dir });
+      expect(verified.exitCode, `${name}: ${String(verified.stderr)}`).toBe(0);
+    }
+  });
+
+  it('reports a changed byte and a folder', async () => {
+    const signed = await runCli(['sign', file('crlf.json'), '--secret', SECRET], { configDir: work.dir });
+    const header = String(signed.stdout).trim().replace(/^X-7stamp-Signature:\s*/i, '');
+    writeFileSync(file('crlf-lf.json'), readFileSync(file('crlf.json'), 'utf8').replace(/\r\n/g, '\n'));
+
+    const changed = await runCli(['verify', file('crlf-lf.json'), '--header', header, '--secret', SECRET], { configDir: work.dir });
+    expect(changed.exitCode).toBe(1);
+    expect(String(changed.stderr)).toContain('no v1 signature matches');
+
+    const folder = await runCli(['verify', file('folder.json'), '--header', header, '--secret', SECRET], { configDir: work.dir });
+    expect(folder.exitCode).toBe(2);
+    expect(String(folder.stderr)).toContain('EISDIR');
+  });
+});
+
+describe('config files', () => {
+  const shapes: Array<[string, string | null]> = [
+    ['empty', ''],
+    ['blank', '\n \n'],
+    ['truncated', '{"profiles":{"work":{"api_key":"7loc_sc_'],
+    ['not JSON', 'profiles: work\n'],
+    ['an array', '[]'],
+    ['NUL bytes', '\u0000'.repeat(64)],
+    ['wrong types', '{"profiles":{"work":{"api_key":42}}}'],
+    ['a folder', null],
+  ];
+
+  for (const [shape, content] of shapes) {
+    it(`survives a config that is ${shape}`, async () => {
+      const config = tempConfigDir();
+      try {
+        const path = join(config.dir, 'config.json');
+        if (content === null) mkdirSync(path);
+        else writeFileSync(path, content, { mode: 0o600 });
+
+        // whoami only reads the config; trigger --url without --secret writes the local secret.
+        const whoami = await runCli(['whoami'], { configDir: config.dir });
+        const triggered = await runCli(['trigger', 'ping', '--url', `${receiver.url}/config`], { configDir: config.dir });
+        for (const result of [whoami, triggered]) {
+          expect(String(result.stderr), shape).not.toContain('internal error');
+          expect([0, 3], `${shape}: ${String(result.stderr)}`).toContain(result.exitCode);
+        }
+
+        if (content === null) {
+          expect(triggered.exitCode).toBe(3);
+          expect(String(triggered.stderr)).toContain('EISDIR');
+          return;
+        }
+        if (content.trim() === '') {
+          // A blank file is an empty config: nothing to move aside, and trigger can write to it.
+          expect(triggered.exitCode, String(triggered.stderr)).toBe(0);
+          expect(readdirSync(config.dir).filter((name) => name.includes('broken'))).toEqual([]);
+          return;
+        }
+        // The broken file is kept next to the new one, and the next command starts fresh.
+        expect(whoami.exitCode).toBe(3);
+        expect(String(whoami.stderr)).toContain('moved to');
+        expect(readdirSync(config.dir).some((name) => name.startsWith('config.json.broken-'))).toBe(true);
+        expect(triggered.exitCode, String(triggered.stderr)).toBe(0);
+      } finally {
+        config.cleanup();
+      }
+    });
+  }
+
+  it('reports an unreadable config', async (context) => {
+    // chmod 000 keeps nothing from root, so the drill only means something for other users.
+    if (process.getuid?.() === 0) context.skip();
+    const config = tempConfigDir();
+    try {
+      const path = join(config.dir, 'config.json');
+      writeFileSync(path, '{}', { mode: 0o000 });
+      const result = await runCli(['whoami'], { configDir: config.dir });
+      expect(result.exitCode).toBe(3);
+      expect(String(result.stderr)).toContain('EACCES');
+    } finally {
+      config.cleanup();
+    }
+  });
+});
