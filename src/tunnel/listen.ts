@@ -11,6 +11,7 @@ import type { Route } from './target.js';
 /** Above this many bytes waiting in the socket, no new delivery starts until the buffer drains. */
 const SOCKET_HIGH_WATER_BYTES = 1024 * 1024;
 const BUFFER_RECHECK_MS = 10;
+const SIGNAL_REPEAT_MS = 500;
 
 export interface ListenOptions {
   api: SessionApi;
@@ -139,14 +140,18 @@ export async function runListen(options: ListenOptions): Promise<ListenSummary> 
   options.onReady?.(session);
   queue.pump();
 
-  // Signals: the first Ctrl-C stops gracefully, a second one exits at once.
-  let interrupts = 0;
+  // Signals: the first Ctrl-C stops gracefully, a second one exits at once. A repeat within
+  // SIGNAL_REPEAT_MS counts as the same request, because a library that caught the first
+  // signal may raise it again (when-exit, which conf loads through atomically, does).
+  let firstSignalAtMs: number | undefined;
   const onSignal = (): void => {
-    interrupts += 1;
-    if (interrupts > 1) {
+    const nowMs = Date.now();
+    if (firstSignalAtMs !== undefined) {
+      if (nowMs - firstSignalAtMs < SIGNAL_REPEAT_MS) return;
       reporter.flush();
       process.exit(130);
     }
+    firstSignalAtMs = nowMs;
     reporter.note('Stopping: finishing the deliveries in flight (Ctrl-C again to quit at once) …');
     stopRequested?.('interrupted');
   };

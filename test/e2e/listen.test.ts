@@ -212,6 +212,7 @@ describe('stamp7 listen against the sandbox', () => {
       expect([...new Set(received)].sort()).toEqual([...ids].sort());
       expect(received).toHaveLength(5);
       expect(String(result.stderr)).toContain('Stopping');
+      expect(listen.lines.at(-1)).toMatchObject({ type: 'summary', reason: 'interrupted', exit_code: 130 });
     } finally {
       app.closeAllConnections();
       await new Promise((resolve) => app.close(resolve));
