@@ -72,7 +72,7 @@ they are more than 300 s old. Exit codes: 0 every delivery got a 2xx, 1 one did 
         reporter.note(`warning: ${summary.staleSignatures} recorded signatures are more than 300 s old, so a receiver that checks the timestamp rejects them; add --resign --secret whsec_…`);
       }
       if (summary.failed > 0) {
-        throw new CliError(`${summary.failed} of ${summary.sent} replayed deliveries did not get a 2xx answer`, {
+        throw new CliError(`${summary.failed} of ${summary.sent} replayed deliveries did not get a 2xx response`, {
           hint: 'the delivery lines above show each failure',
           exitCode: ExitCode.failure,
           code: 'deliveries_failed',

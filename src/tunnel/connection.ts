@@ -10,11 +10,11 @@ export const PING_INTERVAL_MS = 5_000;
  */
 export const DEAD_SOCKET_MS = 10_000;
 
-/** The relay's answer when the socket could not be opened. */
+/** The failure to open the relay socket. */
 export class ConnectError extends Error {
   constructor(
     message: string,
-    /** `http`: an HTTP answer instead of an upgrade; `closed`: closed before `ready`; `network`: no connection. */
+    /** `http`: an HTTP response instead of an upgrade; `closed`: closed before `ready`; `network`: no connection. */
     readonly kind: 'http' | 'closed' | 'network',
     /** The HTTP status of the refused upgrade for `http`, the close code for `closed`. */
     readonly statusCode?: number,
@@ -29,7 +29,7 @@ export class ConnectError extends Error {
 export interface RelayHandlers {
   /**
    * Called with the connection as soon as it opens, before any message: frames that came in
-   * the same packet as the upgrade answer are dispatched before the connect promise settles.
+   * the same packet as the upgrade response are dispatched before the connect promise settles.
    */
   onOpen?(connection: RelayConnection): void;
   onMessage(message: { type: string; [key: string]: unknown }, raw: string): void;
@@ -50,8 +50,8 @@ export type ConnectFunction = (url: string, token: string, handlers: RelayHandle
 
 /**
  * Opens the relay socket with the listen token in the Authorization header. Resolves once
- * the socket is open; rejects with a ConnectError that says whether the relay answered
- * with an HTTP status (401 for a bad token) or the network failed.
+ * the socket is open; rejects with a ConnectError that tells whether the relay
+ * responded with an HTTP status (401 for a bad token) or the network failed.
  */
 export const connectRelay: ConnectFunction = (url, token, handlers) =>
   new Promise((resolve, reject) => {
@@ -67,7 +67,7 @@ export const connectRelay: ConnectFunction = (url, token, handlers) =>
     socket.on('unexpected-response', (_request, response) => {
       const status = response.statusCode ?? 0;
       response.resume();
-      reject(new ConnectError(`the relay answered HTTP ${status} instead of opening the WebSocket`, 'http', status));
+      reject(new ConnectError(`the relay responded with HTTP ${status} instead of opening the WebSocket`, 'http', status));
       socket.terminate();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -77,8 +77,8 @@ export const connectRelay: ConnectFunction = (url, token, handlers) =>
     socket.on('open', () => {
       opened = true;
       lastSeenMs = Date.now();
-      // Any sign of life resets the clock; a socket that stays silent is terminated, not
-      // closed politely, because a close handshake cannot finish on a dead connection.
+      // Any sign of life resets the clock. A socket that stays silent is terminated rather
+      // than closed, because a close handshake cannot finish on a dead connection.
       heartbeat = setInterval(() => {
         if (Date.now() - lastSeenMs >= DEAD_SOCKET_MS) {
           socket.terminate();

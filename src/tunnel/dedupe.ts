@@ -1,8 +1,9 @@
 import type { OutcomeMessage } from '../protocol/index.js';
 
 /**
- * How many delivery attempts the tunnel remembers. The relay replays at most 10,000
- * deliveries per session, so a replayed attempt is always among the most recent this many.
+ * The number of delivery attempts the tunnel remembers. An attempt the relay replays after
+ * it was forwarded was sent on the previous connection, which had at most 1,000 without an
+ * outcome, so it is among the most recent entries.
  */
 export const DEDUPE_CAPACITY = 10_000;
 

@@ -36,7 +36,7 @@ export interface ListenFlags {
   maxDurationMs: number | undefined;
 }
 
-/** The most deliveries in flight at once; the relay itself sends at most 1,000 ahead. */
+/** The maximum number of deliveries in flight at once. The relay itself sends at most 1,000 ahead. */
 export const MAX_CONCURRENCY = 256;
 
 /** Checks the listen flags; every invalid value is a usage error (exit 2) that names the flag. */

@@ -6,7 +6,7 @@ import { verifySignature, type VerifyResult } from '../signing/index.js';
 import { buildForwardHeaders } from './headers.js';
 import { routeFor, type Route } from './target.js';
 
-/** Where and how deliveries are forwarded. */
+/** The forwarding settings: target URLs, extra headers, timeout, concurrency and secret. */
 export interface ForwardSettings {
   forward: URL;
   routes: readonly Route[];
@@ -19,7 +19,7 @@ export interface ForwardSettings {
   secret: string | undefined;
 }
 
-/** What happened to one forwarded delivery. */
+/** The result of one forwarded delivery. */
 export interface ForwardResult {
   delivery: DeliveryMessage;
   url: URL;
@@ -27,9 +27,9 @@ export interface ForwardResult {
   send: SendResult;
   /** The CLI's own verdict on the signature, before forwarding. */
   signature: VerifyResult | undefined;
-  /** What goes back to the relay; a 2xx slower than the platform's 10 s is reported as a timeout. */
+  /** The outcome sent back to the relay. A 2xx slower than the platform's 10 s is reported as a timeout. */
   outcome: OutcomeMessage;
-  /** True for a 2xx answer within the platform's 10 s. */
+  /** True for a 2xx response within the platform's 10 s. */
   ok: boolean;
 }
 
@@ -39,7 +39,7 @@ export class Forwarder {
 
   constructor(private readonly settings: ForwardSettings) {}
 
-  /** Sends one delivery's exact body bytes and headers to its local URL and measures the answer. */
+  /** Sends one delivery's exact body bytes and headers to its local URL and measures the response. */
   async forward(delivery: DeliveryMessage, receivedAtMs: number): Promise<ForwardResult> {
     const url = routeFor(delivery.event_type, this.settings.routes, this.settings.forward);
     const body = Buffer.from(delivery.body_base64, 'base64');
@@ -76,7 +76,7 @@ export class Forwarder {
 
 /**
  * Builds the outcome the relay records as an attempt. A redirect is a failure with the
- * target named, and an answer slower than the platform's 10 s is reported as the timeout
+ * target named, and a response slower than the platform's 10 s is reported as the timeout
  * the platform would have seen, so the relay retries it as the platform would.
  */
 export function buildOutcome(deliveryId: string, send: SendResult, url: URL): OutcomeMessage {
@@ -99,7 +99,7 @@ export function buildOutcome(deliveryId: string, send: SendResult, url: URL): Ou
   };
 }
 
-/** Decodes at most RESPONSE_SNIPPET_BYTES of the answer as UTF-8, without going over that size. */
+/** Decodes at most RESPONSE_SNIPPET_BYTES of the response as UTF-8, without going over that size. */
 function snippet(body: Buffer): string {
   let text = body.subarray(0, RESPONSE_SNIPPET_BYTES).toString('utf8');
   // A multi-byte character cut at the limit decodes to U+FFFD, which may push the text past it.

@@ -46,20 +46,20 @@ export interface ListenStats {
 
 export type StopReason = 'interrupted' | 'exit_after' | 'wait_for' | 'max_duration' | 'relay_closed' | 'replaced';
 
-/** How a listen run ended. */
+/** The result of a listen run. */
 export interface ListenSummary {
   stats: ListenStats;
   reason: StopReason | 'print_secret';
   session: ListenSessionInfo;
   /** Set when the relay ended the run. */
   message?: string;
-  /** 0 when the app answered 2xx to every forwarded attempt and the stop condition was met, 1 otherwise, 130 after Ctrl-C. */
+  /** 0 when the app returned 2xx for every forwarded attempt and the stop condition was met, 1 otherwise, 130 after Ctrl-C. */
   exitCode: number;
 }
 
 /**
  * Runs a listen session until a stop condition: forwards every delivery once per attempt
- * (duplicates from replays are answered with the recorded outcome instead), reports each
+ * (a replayed duplicate gets the recorded outcome instead), reports each
  * outcome to the relay, prints it, and records it. Shutdown is one idempotent path that
  * stops taking deliveries, lets the in-flight ones finish and report, closes the socket
  * with 1000, and removes the signal handlers it added.
@@ -179,7 +179,7 @@ export async function runListen(options: ListenOptions): Promise<ListenSummary> 
   return { stats, reason, session, ...(message ? { message } : {}), exitCode: exitCodeFor(reason, stats, options) };
 }
 
-/** The documented exit code of a listen run. */
+/** Returns the documented exit code of a listen run. */
 export function exitCodeFor(reason: StopReason, stats: ListenStats, options: Pick<ListenOptions, 'exitAfter' | 'waitFor'>): number {
   if (reason === 'interrupted') return 130;
   if (stats.failed > 0) return 1;

@@ -1,7 +1,7 @@
 /**
- * Runs tasks in the order they were pushed with at most `concurrency` at once. With a
- * concurrency of 1 each task starts after the previous one finished, which keeps
- * deliveries in order; with more, they start in order but may finish out of order.
+ * Runs tasks in the order they were pushed, with at most `concurrency` at once. With a
+ * concurrency of 1, each task starts after the previous one finished, which keeps
+ * deliveries in order. With more, they start in order but may finish out of order.
  */
 export class OrderedQueue<T> {
   private readonly pending: T[] = [];

@@ -8,7 +8,7 @@ import type { ForwardResult } from './forwarder.js';
 export const RECORDING_FORMAT = 'stamp7-recording';
 export const RECORDING_VERSION = 1;
 
-/** One recorded delivery: everything needed to send it again, and what the app answered. */
+/** One recorded delivery: everything needed to send it again, and the app's response. */
 export interface RecordedDelivery {
   type: 'delivery';
   recorded_at: string;

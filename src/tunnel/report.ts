@@ -11,7 +11,7 @@ import { LineWriter } from './writer.js';
 /** `text` prints delivery lines for people; `json` prints one JSON object per line. */
 export type OutputFormat = 'text' | 'json';
 
-/** An answer slower than this is flagged, because it is close to the platform's 10 s limit. */
+/** A response slower than this is flagged, because it is close to the platform's 10 s limit. */
 export const SLOW_ANSWER_MS = 8_000;
 
 export interface ReporterOptions {
@@ -24,7 +24,7 @@ export interface ReporterOptions {
   showTransit?: boolean;
 }
 
-/** What the ready line shows. */
+/** The content of the ready line. */
 export interface ReadyInfo {
   session: ListenSessionInfo;
   forward: URL;
@@ -68,7 +68,7 @@ export class Reporter {
     this.status(color.dim('  Press Ctrl-C to stop.'));
   }
 
-  /** Prints one forwarded delivery, plus a hint line when the answer points at a verification bug. */
+  /** Prints one forwarded delivery, plus a hint line when the response points at a verification bug. */
   delivery(result: ForwardResult): void {
     const { delivery, send, outcome, signature } = result;
     const transitMs = this.options.showTransit === false ? undefined : Math.max(0, result.receivedAtMs - delivery.created_at_ms);
@@ -166,7 +166,7 @@ export class Reporter {
   }
 }
 
-/** Flags a slow answer, and says when the platform retries a failed attempt. */
+/** Flags a slow response, and names the time the platform retries a failed attempt. */
 function flagFor(result: ForwardResult): string | undefined {
   const durationMs = result.send.durationMs;
   const retry = `the platform retries in ${formatDelay(platformRetryDelayMs(result.delivery.attempt))}`;

@@ -14,7 +14,7 @@ export function chooseFormat(flag: OutputFormat | undefined): OutputFormat {
 
 /**
  * Runs `listen` (or the listen half of `dev`) from checked flags and prints its summary.
- * Returns the exit code; a failed run throws a CliError that says what failed.
+ * Returns the exit code; a failed run throws a CliError that names the failure.
  */
 export async function runListenCommand(flags: ListenFlags, api: SessionApi, onReady?: (session: ListenSessionInfo) => void): Promise<number> {
   const format = chooseFormat(flags.format);
@@ -65,7 +65,7 @@ function finish(summary: ListenSummary, reporter: Reporter, flags: ListenFlags):
     });
   }
   if (summary.exitCode === ExitCode.failure && stats.failed > 0) {
-    throw new CliError(`the app did not answer 2xx to every delivery (${counts})`, {
+    throw new CliError(`the app did not return 2xx for every delivery (${counts})`, {
       hint: 'the delivery lines above show each failure',
       exitCode: ExitCode.failure,
       code: 'deliveries_failed',

@@ -3,7 +3,7 @@ import { CloseCode, type DeliveryMessage, type OutcomeMessage, type ReadyMessage
 import { reconnectDelayMs } from './backoff.js';
 import { ConnectError, type ConnectFunction, type RelayConnection } from './connection.js';
 
-/** What `POST /v1/listen_sessions` returns. */
+/** The response of `POST /v1/listen_sessions`. */
 export interface ListenSessionInfo {
   id: string;
   ws_url: string;
@@ -29,7 +29,7 @@ export type TunnelEvent =
   | { type: 'new_session'; sessionId: string; previousSessionId: string }
   | { type: 'ignored_message'; messageType: string };
 
-/** Why the tunnel stopped for good. */
+/** The reason the tunnel stopped for good. */
 export type TunnelEnd =
   | { reason: 'stopped' }
   | { reason: 'relay_closed'; message: string }
@@ -52,7 +52,7 @@ const READY_TIMEOUT_MS = 10_000;
  * cannot open, and once it has opened reconnects after every drop (backoff with jitter)
  * until stop() or a clean close by the relay. It resumes the same session, so the relay
  * replays what the last connection did not settle. A rejected token is refreshed, and a
- * session the relay no longer knows is replaced by a new one.
+ * session the relay has lost is replaced by a new one.
  */
 export class Tunnel {
   private session: ListenSessionInfo | undefined;
@@ -197,10 +197,13 @@ export class Tunnel {
       this.resolveEnd({ reason: 'replaced', message: 'another stamp7 listen took over this session' });
       return;
     }
-    void this.reconnectLoop(code === CloseCode.unauthorized ? 'token' : code === CloseCode.sessionNotFound ? 'session' : undefined, describeClose(code, detail));
+    let repair: 'token' | 'session' | undefined;
+    if (code === CloseCode.unauthorized) repair = 'token';
+    if (code === CloseCode.sessionNotFound) repair = 'session';
+    void this.reconnectLoop(repair, describeClose(code, detail));
   }
 
-  /** Retries until a connection is ready or stop() is called; never throws. */
+  /** Retries until a connection is ready or stop() is called, catching every failure on the way. */
   private async reconnectLoop(repair: 'token' | 'session' | undefined, reason: string): Promise<void> {
     let pendingRepair = repair;
     let lastReason = reason;
@@ -291,7 +294,7 @@ function firstConnectionError(error: unknown, url: string): unknown {
     });
   }
   if (error.kind === 'http') {
-    return new CliError(`the relay at ${url} answered HTTP ${error.statusCode} instead of opening the WebSocket`, {
+    return new CliError(`the relay at ${url} responded with HTTP ${error.statusCode} instead of opening the WebSocket`, {
       hint: 'check the API base URL of the profile (stamp7 whoami)',
       exitCode: ExitCode.api,
       code: 'relay_error',
