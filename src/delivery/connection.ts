@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import { RESPONSE_SNIPPET_BYTES } from '../protocol/index.js';
-import { DELIVERY_TIMEOUT_MS, localhostLookup, type SendResult } from './send.js';
+import { DELIVERY_TIMEOUT_MS, EMPTY_RESPONSE, localhostLookup, type SendResult } from './send.js';
 import { ResponseParser } from './response-parser.js';
 
 // node:tls costs several ms to load, so it is loaded only for an https URL.
@@ -48,7 +48,9 @@ export class KeepAliveConnection {
       const fail = (code: string, message: string): void =>
         finish({ statusCode: null, error: { code, message }, responseHeaders: {}, responseBody: Buffer.alloc(0), responseBytes: 0, redirectLocation: undefined }, false);
 
+      let receivedBytes = 0;
       const onData = (chunk: Buffer): void => {
+        receivedBytes += chunk.length;
         let done: boolean;
         try {
           done = parser.push(chunk);
@@ -62,6 +64,7 @@ export class KeepAliveConnection {
       const onClose = (): void => {
         // A body without a length ends when the server closes the connection.
         if (parser.endOfStream()) this.complete(parser, finish);
+        else if (receivedBytes === 0) fail(EMPTY_RESPONSE, 'the connection closed before any response');
         else fail('ECONNRESET', 'the connection closed before the answer was complete');
       };
       const timer = setTimeout(() => fail('ETIMEDOUT', `no complete answer within ${timeoutMs} ms`), timeoutMs);

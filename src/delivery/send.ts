@@ -27,7 +27,7 @@ export interface SendRequest {
 }
 
 export interface SendError {
-  /** A Node.js error code (`ECONNREFUSED`, `ECONNRESET`, `ETIMEDOUT`, `ENOTFOUND`, …) or `HTTP_PARSE`. */
+  /** A Node.js error code (`ECONNREFUSED`, `ECONNRESET`, `ETIMEDOUT`, `ENOTFOUND`, …), `HTTP_PARSE` or `EMPTY_RESPONSE`. */
   code: string;
   message: string;
 }
@@ -121,7 +121,9 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
 
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? (error.message.includes('Parse Error') ? 'HTTP_PARSE' : 'ERROR');
-      fail(code.startsWith('HPE_') ? 'HTTP_PARSE' : code, error.message);
+      // node:http reports a connection closed before any response byte as "socket hang up".
+      if (code === 'ECONNRESET' && error.message === 'socket hang up') fail(EMPTY_RESPONSE, error.message);
+      else fail(code.startsWith('HPE_') ? 'HTTP_PARSE' : code, error.message);
     });
     outgoing.end(request.body);
   });
@@ -150,6 +152,9 @@ export function localhostLookup(hostname: string, options: LookupOptions, callba
   else callback(null, addresses[0]!.address, addresses[0]!.family);
 }
 
+/** The error code of a connection that closed before any byte of a response arrived. */
+export const EMPTY_RESPONSE = 'EMPTY_RESPONSE';
+
 /** Explains a send error in a few plain words, for delivery lines and outcomes. */
 export function describeSendError(error: SendError, url: URL): string {
   switch (error.code) {
@@ -160,6 +165,8 @@ export function describeSendError(error: SendError, url: URL): string {
     case 'ECONNRESET':
     case 'EPIPE':
       return 'connection reset before a complete answer';
+    case EMPTY_RESPONSE:
+      return 'the app closed the connection without answering';
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `host not found: ${url.hostname}`;

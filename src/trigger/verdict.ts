@@ -63,6 +63,8 @@ function networkHint(failure: DeliveryResult | undefined): string {
       return 'check the host name in --url';
     case 'ETIMEDOUT':
       return 'your app must answer within --timeout (the platform allows 10 s); answer first, then do slow work';
+    case 'EMPTY_RESPONSE':
+      return 'check your app\'s log: it dropped the request without sending a status';
     default:
       return 'check that your app is running and that --url is right';
   }
