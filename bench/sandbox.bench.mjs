@@ -24,6 +24,7 @@ const BIN = fileURLToPath(new URL('../bin/stamp7.js', import.meta.url));
 const ENDPOINTS = 20;
 const EVENTS = 1_000;
 const MEMORY_EVENTS = 100_000;
+const MEMORY_STEP = 10_000;
 const CREATE_CONCURRENCY = 32;
 // One endpoint takes deliveries more slowly than 32 clients create events, so the memory
 // phase keeps the backlog under this many, and retention never has to drop pending ones.
@@ -31,8 +32,12 @@ const MAX_BACKLOG = 2_000;
 const BASELINE_SECONDS = 5;
 const BASELINE_CONNECTIONS = 64;
 const TARGET_RATE = 3_000;
-/** The memory row passes when RSS grows by at most this factor from half the events to all of them. */
-const MAX_MEMORY_GROWTH = 1.25;
+/**
+ * The memory row passes when no RSS sample in the second half exceeds the one at half the
+ * events by more than this factor. From a 200 MiB start, a leak of about 2 KiB per event
+ * reaches it; smaller leaks need a longer run to show.
+ */
+const MAX_MEMORY_GROWTH = 1.5;
 const PHASE_TIMEOUT_MS = 180_000;
 
 // The receiver child counts requests and reports the count over IPC when asked.
@@ -190,9 +195,16 @@ async function memoryAfterEvents(receiver, configDir) {
     await createEvents(sandbox, MEMORY_EVENTS / 2, receiver);
     await waitForCount(receiver, MEMORY_EVENTS / 2);
     const half = rssMiB(sandbox.pid);
-    await createEvents(sandbox, MEMORY_EVENTS / 2, receiver, MEMORY_EVENTS / 2);
-    await waitForCount(receiver, MEMORY_EVENTS);
-    return { idle, half, loaded: rssMiB(sandbox.pid) };
+
+    // RSS includes heap that V8 reserves and frees as it likes, so one sample is noisy;
+    // the second half is sampled every MEMORY_STEP events and the largest sample counts.
+    const samples = [];
+    for (let done = MEMORY_EVENTS / 2; done < MEMORY_EVENTS; done += MEMORY_STEP) {
+      await createEvents(sandbox, MEMORY_STEP, receiver, done);
+      await waitForCount(receiver, done + MEMORY_STEP);
+      samples.push(rssMiB(sandbox.pid));
+    }
+    return { idle, half, loaded: samples.at(-1), largest: Math.max(...samples), smallest: Math.min(...samples) };
   } finally {
     await sandbox.stop();
   }
@@ -215,18 +227,18 @@ export async function run() {
         { metric: `deliveries/s, ${ENDPOINTS} endpoints x ${EVENTS} events, --ephemeral`, value: rate(ephemeral), baseline: `${rate(baseline)} (autocannon)`, ratio: (ephemeral / baseline).toFixed(2), target: `≥ ${TARGET_RATE}/s`, met: ephemeral >= TARGET_RATE },
         {
           metric: `RSS after ${MEMORY_EVENTS.toLocaleString('en-US')} events (--ephemeral, retention 10,000)`,
-          value: `${memory.loaded.toFixed(0)} MiB`,
+          value: `${memory.loaded.toFixed(0)} MiB (largest sample ${memory.largest.toFixed(0)})`,
           baseline: `${memory.half.toFixed(0)} MiB after ${(MEMORY_EVENTS / 2).toLocaleString('en-US')}`,
-          ratio: (memory.loaded / memory.half).toFixed(2),
-          target: `≤ ${MAX_MEMORY_GROWTH} (bounded)`,
-          met: memory.loaded / memory.half <= MAX_MEMORY_GROWTH,
+          ratio: (memory.largest / memory.half).toFixed(2),
+          target: `largest ≤ ${MAX_MEMORY_GROWTH}x (bounded)`,
+          met: memory.largest / memory.half <= MAX_MEMORY_GROWTH,
         },
       ],
       notes: [
         `Each delivery body is a stamp_added event of ${bodyBytes} bytes; autocannon posts the same number of bytes with ${BASELINE_CONNECTIONS} connections for ${BASELINE_SECONDS} s.`,
         `Events are created by ${CREATE_CONCURRENCY} concurrent POST /v1/events requests, and the rate counts from the first POST to the last arrival, so event creation is part of it.`,
         'The receiver and the sandbox each run in their own process; with the journal on, every answer waits for an fdatasync of its batch.',
-        `The sandbox used ${memory.idle.toFixed(0)} MiB right after start. Retention keeps the live state to 10,000 events, so the RSS between ${(MEMORY_EVENTS / 2).toLocaleString('en-US')} and ${MEMORY_EVENTS.toLocaleString('en-US')} events should stay flat; most of it is heap that V8 has reserved, not live objects.`,
+        `The sandbox used ${memory.idle.toFixed(0)} MiB right after start. Between ${(MEMORY_EVENTS / 2).toLocaleString('en-US')} and ${MEMORY_EVENTS.toLocaleString('en-US')} events its RSS samples ranged from ${memory.smallest.toFixed(0)} to ${memory.largest.toFixed(0)} MiB; RSS includes heap that V8 has reserved but does not use, so it moves without a leak.`,
       ],
     };
   } finally {

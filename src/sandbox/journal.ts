@@ -11,6 +11,8 @@ import { dirname, join } from 'node:path';
  * leave, is cut off on open.
  */
 export interface Journal {
+  /** False when records are dropped, so callers can skip building them. */
+  readonly persistent: boolean;
   append(record: object): void;
   /** Resolves once every record appended so far is written and synced. */
   flush(): Promise<void>;
@@ -19,6 +21,7 @@ export interface Journal {
 
 /** A journal that keeps nothing, for `--ephemeral`. */
 export class MemoryJournal implements Journal {
+  readonly persistent = false;
   append(): void {}
   flush(): Promise<void> {
     return Promise.resolve();
@@ -66,6 +69,7 @@ export interface FileJournalOptions {
 
 /** The journal file of a data folder. */
 export class FileJournal implements Journal {
+  readonly persistent = true;
   private handle: FileHandle | undefined;
   private pending: string[] = [];
   private appendedCount = 0;

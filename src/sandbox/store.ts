@@ -83,7 +83,7 @@ export class Store {
     const record: EventRecord = { ...event, body: ownedCopy(event.body), seq: this.nextSeq++ };
     this.events.set(record.id, record);
     this.eventList.push(record);
-    this.write({ k: 'event', v: { id: record.id, type: record.type, created_at_ms: record.created_at_ms, body: record.body.toString('utf8') } });
+    this.write(() => ({ k: 'event', v: { id: record.id, type: record.type, created_at_ms: record.created_at_ms, body: record.body.toString('utf8') } }));
     // While loading, an event's deliveries come later in the file, so retention waits for the end.
     if (!this.loading) this.applyRetention();
     return record;
@@ -105,7 +105,7 @@ export class Store {
     if (event === undefined) throw new Error(`no event ${delivery.event_id} for delivery ${delivery.id}`);
     const record: DeliveryRecord = { ...delivery, attempts: [], event_seq: event.seq, seq: this.nextSeq++ };
     this.indexDelivery(record);
-    this.write({ k: 'delivery', v: deliveryState(record) });
+    this.write(() => ({ k: 'delivery', v: deliveryState(record) }));
     return record;
   }
 
@@ -113,7 +113,7 @@ export class Store {
   saveDelivery(delivery: DeliveryRecord, attempt?: AttemptRecord): void {
     if (attempt !== undefined) delivery.attempts.push(attempt);
     if (this.deliveries.get(delivery.id) !== delivery) return;
-    this.write(attempt === undefined ? { k: 'delivery', v: deliveryState(delivery) } : { k: 'delivery', v: deliveryState(delivery), a: attempt });
+    this.write(() => (attempt === undefined ? { k: 'delivery', v: deliveryState(delivery) } : { k: 'delivery', v: deliveryState(delivery), a: attempt }));
   }
 
   deliveriesOfEvent(eventId: string): readonly DeliveryRecord[] {
@@ -145,8 +145,9 @@ export class Store {
     return records;
   }
 
-  private write(record: JournalRecord): void {
-    if (!this.loading) this.journal.append(record);
+  private write(record: JournalRecord | (() => JournalRecord)): void {
+    if (this.loading || !this.journal.persistent) return;
+    this.journal.append(typeof record === 'function' ? record() : record);
   }
 
   private dropEvent(event: EventRecord): void {

@@ -20,7 +20,11 @@ async function api(method: string, path: string, body?: unknown, key: string | n
   const headers: Record<string, string> = {};
   if (key !== null) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${sandbox.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  // A string body goes out as is, so tests can send malformed JSON.
+  let payload: string | undefined;
+  if (typeof body === 'string') payload = body;
+  else if (body !== undefined) payload = JSON.stringify(body);
+  const response = await fetch(`${sandbox.url}${path}`, { method, headers, body: payload });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
 }
@@ -87,7 +91,7 @@ describe('authentication and errors', () => {
     }
   });
 
-  it('answers 404 for unknown routes and ids', async () => {
+  it('returns 404 for unknown routes and ids', async () => {
     const route = await api('GET', '/v1/nothing');
     expect(route.status).toBe(404);
     expect(route.body.error.code).toBe('not_found');
@@ -98,14 +102,14 @@ describe('authentication and errors', () => {
     }
   });
 
-  it('answers 405 with Allow for a wrong method', async () => {
+  it('returns 405 with Allow for a wrong method', async () => {
     const answer = await api('PUT', '/v1/webhook_endpoints');
     expect(answer.status).toBe(405);
     expect(answer.body.error.code).toBe('method_not_allowed');
     expect(answer.headers.get('allow')).toBe('GET, POST');
   });
 
-  it('answers 400 for malformed JSON', async () => {
+  it('returns 400 for malformed JSON', async () => {
     const answer = await api('POST', '/v1/webhook_endpoints', '{"url": ');
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe('invalid_request');
@@ -139,7 +143,7 @@ describe('authentication and errors', () => {
     expect(cursor.body.error.field).toBe('cursor');
   });
 
-  it('answers 413 for a body over 1 MiB', async () => {
+  it('returns 413 for a body over 1 MiB', async () => {
     const big = JSON.stringify({ type: 'ping', payload: { event: 'ping', filler: 'x'.repeat(1024 * 1024) } });
     const answer = await api('POST', '/v1/events', big);
     expect(answer.status).toBe(413);
