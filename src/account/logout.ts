@@ -17,6 +17,6 @@ export async function logout(options: { profile?: string | undefined; all?: bool
   if (options.all) return { removed: await removeProfiles(loggedInProfileNames(config)), not_logged_in: null };
 
   const name = selectedProfileName(options.profile, config);
-  if (name === undefined || config.profiles?.[name] === undefined) return { removed: [], not_logged_in: name ?? null };
+  if (name === undefined || !Object.hasOwn(config.profiles ?? {}, name)) return { removed: [], not_logged_in: name ?? null };
   return { removed: await removeProfiles([name]), not_logged_in: null };
 }

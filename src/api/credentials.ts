@@ -38,7 +38,7 @@ function envValue(name: string): string | undefined {
 export function resolveCredentials(options: CredentialOptions, config: ConfigData = readConfig()): Credentials | undefined {
   const requestedProfile = options.profile?.trim() || envValue('STAMP7_PROFILE');
   const profileName = requestedProfile ?? config.active_profile;
-  const profile = profileName === undefined ? undefined : config.profiles?.[profileName];
+  const profile = profileName === undefined || !Object.hasOwn(config.profiles ?? {}, profileName) ? undefined : config.profiles?.[profileName];
 
   const flagKey = options.apiKey?.trim() || undefined;
   const envKey = envValue('STAMP7_API_KEY');

@@ -32,7 +32,8 @@ export async function removeProfiles(names: string[]): Promise<string[]> {
   const removed: string[] = [];
   await updateConfig((data) => {
     for (const name of names) {
-      if (data.profiles?.[name] === undefined) continue;
+      // An own-property check, because names such as "constructor" resolve on Object.prototype.
+      if (data.profiles === undefined || !Object.hasOwn(data.profiles, name)) continue;
       delete data.profiles[name];
       removed.push(name);
     }

@@ -164,6 +164,24 @@ describe('config files', () => {
     });
   }
 
+  it('treats inherited names as unknown profiles', async () => {
+    const config = tempConfigDir();
+    try {
+      const profile = { api_key: `7loc_sc_${'a'.repeat(32)}`, api_base: 'http://127.0.0.1:1' };
+      writeFileSync(join(config.dir, 'config.json'), JSON.stringify({ profiles: { work: profile }, active_profile: 'work' }), { mode: 0o600 });
+      for (const name of ['constructor', 'hasOwnProperty', 'toString']) {
+        const whoami = await runCli(['whoami', '--profile', name], { configDir: config.dir });
+        expect(whoami.exitCode, name).toBe(3);
+        expect(String(whoami.stderr), name).toContain(`profile "${name}" is not logged in`);
+        const logout = await runCli(['logout', '--profile', name], { configDir: config.dir });
+        expect(String(logout.stdout) + String(logout.stderr), name).toContain('was not logged in');
+      }
+      expect(JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8')).profiles.work).toEqual(profile);
+    } finally {
+      config.cleanup();
+    }
+  });
+
   it('reports an unreadable config', async (context) => {
     // chmod 000 keeps nothing from root, so the drill only means something for other users.
     if (process.getuid?.() === 0) context.skip();
