@@ -41,7 +41,7 @@ beforeAll(async () => {
   proxy = await startFlakyProxy({
     target: { host: sandboxUrl.hostname, port: Number(sandboxUrl.port) },
     random: new Random(seed),
-    rates: { cut: 0.004, stall: 0.004, blackhole: 0.002, delay: 0.05 },
+    rates: { cut: 0.01, stall: 0.01, blackhole: 0.005, delay: 0.05 },
     maxBlackholes: BLACKHOLES,
   });
 
