@@ -13,6 +13,15 @@ const SOCKET_HIGH_WATER_BYTES = 1024 * 1024;
 const BUFFER_RECHECK_MS = 10;
 const SIGNAL_REPEAT_MS = 500;
 
+/**
+ * Reading from the relay pauses while this many deliveries wait to be forwarded, and goes
+ * on once half of them are done or PAUSE_MAX_MS has passed. The relay sends up to 1,000
+ * deliveries ahead, and holding them all here would cost memory for nothing. The time
+ * limit lets the relay's pings through, because the relay drops a client silent for 30 s.
+ */
+const QUEUE_HIGH_WATER = 128;
+const PAUSE_MAX_MS = 5_000;
+
 export interface ListenOptions {
   api: SessionApi;
   connect?: ConnectFunction;
@@ -106,11 +115,28 @@ export async function runListen(options: ListenOptions): Promise<ListenSummary> 
       if (!accepting) return;
       const claim = dedupe.claim(delivery.delivery_id, delivery.attempt);
       if (claim.state === 'done') tunnel.send(claim.outcome);
-      if (claim.state === 'new') queue.push({ delivery, receivedAtMs });
+      if (claim.state === 'new') {
+        queue.push({ delivery, receivedAtMs });
+        if (queue.size >= QUEUE_HIGH_WATER) pauseReading();
+      }
     },
   });
 
+  let pauseTimer: NodeJS.Timeout | undefined;
+  function pauseReading(): void {
+    if (pauseTimer) return;
+    tunnel.pauseReading();
+    pauseTimer = setTimeout(resumeReading, PAUSE_MAX_MS);
+  }
+  function resumeReading(): void {
+    if (!pauseTimer) return;
+    clearTimeout(pauseTimer);
+    pauseTimer = undefined;
+    tunnel.resumeReading();
+  }
+
   function handleResult(result: ForwardResult): void {
+    if (queue.size <= QUEUE_HIGH_WATER / 2) resumeReading();
     dedupe.finish(result.delivery.delivery_id, result.delivery.attempt, result.outcome);
     tunnel.send(result.outcome);
     options.recorder?.write(result);
@@ -166,6 +192,7 @@ export async function runListen(options: ListenOptions): Promise<ListenSummary> 
   // One shutdown path: stop taking work, finish what is in flight, then close.
   accepting = false;
   if (maxTimer) clearTimeout(maxTimer);
+  resumeReading();
   const dropped = queue.clear();
   await queue.onIdle();
   await tunnel.stop();

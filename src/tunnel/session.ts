@@ -95,6 +95,15 @@ export class Tunnel {
     return true;
   }
 
+  /** Stops reading deliveries from the current connection until resumeReading(). */
+  pauseReading(): void {
+    this.connection?.pause();
+  }
+
+  resumeReading(): void {
+    this.connection?.resume();
+  }
+
   /** Bytes waiting in the socket's send buffer. */
   get bufferedAmount(): number {
     return this.connection?.bufferedAmount ?? 0;

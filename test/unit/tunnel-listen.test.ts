@@ -241,6 +241,24 @@ describe('runListen against a loopback relay', () => {
     }
   });
 
+  it('pauses reading under a burst and loses nothing', async () => {
+    const slow = await startReceiver(async (_request, response) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      response.writeHead(200).end();
+    });
+    try {
+      const run = runListen(options({ forward: new URL(slow.url), exitAfter: 400 }));
+      await relay.waitForConnections(1);
+      const sent = Array.from({ length: 400 }, (_, index) => makeDelivery(index));
+      for (const delivery of sent) relay.send(delivery);
+      const summary = await run;
+      expect(summary.stats.succeeded).toBe(400);
+      expect(slow.requests.map((request) => request.headers['x-7stamp-delivery-id'])).toEqual(sent.map((delivery) => delivery.delivery_id));
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('stops at --max-duration with exit 1 when --wait-for never matched', async () => {
     const summary = await runListen(options({ waitFor: 'voucher_redeemed', maxDurationMs: 300 }));
     expect(summary.reason).toBe('max_duration');

@@ -23,6 +23,8 @@ class FakeRelay {
       close: (code) => {
         record.closedWith = code;
       },
+      pause: () => undefined,
+      resume: () => undefined,
       bufferedAmount: 0,
       isOpen: true,
     };
