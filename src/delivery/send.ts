@@ -68,6 +68,7 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
 
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (result: Omit<SendResult, 'durationMs'>): void => {
       if (settled) return;
       settled = true;
@@ -76,6 +77,14 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
     };
     const fail = (code: string, message: string): void =>
       finish({ statusCode: null, error: { code, message }, responseHeaders: {}, responseBody: Buffer.alloc(0), responseBytes: 0, redirectLocation: undefined });
+
+    // node:http throws at once for a header it cannot send, such as a value with a line
+    // break; that is bad input, reported like any other failed send instead of thrown.
+    const invalidHeader = findInvalidHeader(request.headers);
+    if (invalidHeader !== undefined) {
+      fail(INVALID_HEADER, invalidHeader);
+      return;
+    }
 
     const outgoing = send(
       request.url,
@@ -114,7 +123,7 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
       },
     );
 
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       fail('ETIMEDOUT', `no complete answer within ${timeoutMs} ms`);
       outgoing.destroy();
     }, timeoutMs);
@@ -154,6 +163,21 @@ export function localhostLookup(hostname: string, options: LookupOptions, callba
 
 /** The error code of a connection that closed before any byte of a response arrived. */
 export const EMPTY_RESPONSE = 'EMPTY_RESPONSE';
+/** The error code of a request whose header name or value is not valid HTTP, so it was never sent. */
+export const INVALID_HEADER = 'INVALID_HEADER';
+
+/** Returns why a header cannot go on the wire, or undefined when every header can. */
+function findInvalidHeader(headers: Record<string, string>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      http().validateHeaderName(name);
+      http().validateHeaderValue(name, value);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+  return undefined;
+}
 
 /** Explains a send error in a few plain words, for delivery lines and outcomes. */
 export function describeSendError(error: SendError, url: URL): string {
@@ -167,6 +191,8 @@ export function describeSendError(error: SendError, url: URL): string {
       return 'connection reset before a complete answer';
     case EMPTY_RESPONSE:
       return 'the app closed the connection without answering';
+    case INVALID_HEADER:
+      return `a header cannot be sent: ${error.message}`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return `host not found: ${url.hostname}`;

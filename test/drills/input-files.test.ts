@@ -114,6 +114,42 @@ describe('sign and verify body files', () => {
   });
 });
 
+describe('replay recordings', () => {
+  const header = JSON.stringify({ type: 'recording', format: 'stamp7-recording', version: 1, created_at: '2026-05-11T12:34:56Z' });
+  const body = Buffer.from('{"id":"evt_rec","event":"ping"}');
+  const delivery = (headers: Record<string, string>, bodyBase64 = body.toString('base64')): string =>
+    JSON.stringify({ type: 'delivery', recorded_at: '2026-05-11T12:34:56Z', delivery_id: 'dlv_rec', event_id: 'evt_rec', event_type: 'ping', attempt: 1, headers, body_base64: bodyBase64 });
+
+  function replay(name: string, content: string) {
+    writeFileSync(file(name), content);
+    return runCli(['replay', file(name), '--forward', `${receiver.url}/replay`], { configDir: work.dir });
+  }
+
+  it('rejects unusable recordings with exit 2', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['empty.ndjson', '', /no deliveries to replay/],
+      ['text.ndjson', 'hello\n', /line 1 is not JSON/],
+      ['wrong-shape.ndjson', `${header}\n{"type":"delivery"}\n`, /line 2 is not a recorded delivery/],
+    ];
+    for (const [name, content, message] of cases) {
+      const result = await replay(name, content);
+      expect(result.exitCode, `${name}: ${String(result.stderr)}`).toBe(2);
+      expect(String(result.stderr), name).toMatch(message);
+    }
+  });
+
+  it('reports headers that cannot be sent', async () => {
+    for (const headers of [{ 'x-evil': 'a\r\nInjected: 1' }, { 'bad name': 'x' }]) {
+      const result = await replay('bad-header.ndjson', `${header}\n${delivery(headers)}\n`);
+      const context = `${JSON.stringify(headers)}: ${String(result.stderr)}`;
+      expect(result.exitCode, context).toBe(1);
+      expect(String(result.stdout) + String(result.stderr), context).toContain('a header cannot be sent');
+      expect(String(result.stderr), context).not.toContain('internal error');
+    }
+    expect(receiver.requests.some((request) => request.headers.injected !== undefined)).toBe(false);
+  });
+});
+
 describe('config files', () => {
   const shapes: Array<[string, string | null]> = [
     ['empty', ''],
