@@ -6,7 +6,7 @@ import { runCli } from '../helpers/cli.js';
 /**
  * API faults the account-commands tests leave out: bodies far too large, a connection cut
  * mid-body, error pages, a Retry-After too long to wait for, a 5xx burst longer than the
- * retry budget, and a hanging answer to a POST, which must not be sent twice.
+ * retry budget, and a POST whose response hangs, which must not be sent twice.
  */
 
 const KEY = `7loc_sc_${'f'.repeat(32)}`;

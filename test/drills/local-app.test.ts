@@ -6,8 +6,8 @@ import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox.js'
 
 /**
  * A local app that misbehaves in each way a real one does: refuses the connection, resets it
- * mid-answer, answers after 11 s (past the 10 s the platform allows), answers with a 10 MB
- * body, answers with bytes that are not HTTP, or closes the connection without answering.
+ * mid-response, responds after 11 s (past the 10 s the platform allows), responds with a 10 MB
+ * body, responds with bytes that are not HTTP, or closes the connection without responding.
  * `trigger --url` reports each with exit 6 (or 0 for the large 200) and a plain reason;
  * `listen` reports each on its delivery line and goes on forwarding.
  */

@@ -10,7 +10,7 @@ import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox.js'
 /**
  * The sandbox killed with SIGKILL at random moments while it creates events, delivers and
  * retries. After each restart on the same data folder: every endpoint and event whose
- * creation was answered is still there, no delivery the API ever listed has vanished, every
+ * creation got a response is still there, no delivery the API ever listed has vanished, every
  * delivery still ends `ok`, and no delivery that the API had reported `ok` before the kill
  * reaches the app again.
  *
@@ -109,7 +109,7 @@ describe('sandbox killed with SIGKILL', () => {
     const startedMs = Date.now();
 
     for (let round = 0; round < KILLS; round++) {
-      // Create events, some of them while the kill lands; only answered ones must survive.
+      // Create events, some of them while the kill lands; only those that got a 201 must survive.
       const killAfterMs = random.int(20, 400);
       const creating = (async () => {
         for (let index = 0; index < EVENTS_PER_ROUND; index++) {

@@ -10,8 +10,8 @@ import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox.js'
  * recording and data file they produce, and counts each full secret in each of them. A
  * secret may appear only where the user asked for it: once on `endpoints add` and
  * `rotate-secret`, with `--print-secret` and `--reveal-secret`, in the sandbox's own ready
- * line, and in the JSON ready line of `listen`, which docs/listen.md documents for programs
- * that read the stream.
+ * line, and in the JSON ready line of `listen`. docs/listen.md documents that last one for
+ * programs that read the stream.
  */
 
 const TRIGGER_SECRET = 'whsec_drill_trigger_secret_0123456789';

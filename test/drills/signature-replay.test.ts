@@ -6,10 +6,10 @@ import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
 /**
- * Forged and replayed deliveries: a v1 of the wrong length and a v1 of the right length but
- * the wrong value both fail (the compare runs only on equal lengths, through
- * crypto.timingSafeEqual), and a captured delivery played again outside the 300 s tolerance
- * fails, in the library and in `stamp7 verify`.
+ * Forged and replayed deliveries. A v1 of the wrong length and a v1 of the right length but
+ * the wrong value both fail, because crypto.timingSafeEqual runs only on equal lengths. A
+ * captured delivery played again outside the 300 s tolerance fails, in the library and in
+ * `stamp7 verify`.
  */
 
 const SECRET = 'whsec_signature_replay_drill';

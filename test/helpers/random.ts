@@ -63,7 +63,7 @@ export class Random {
   }
 }
 
-/** The seed of this run: STAMP7_SEED when set, else one drawn from the clock. */
+/** Returns the seed of this run: STAMP7_SEED when set, else one drawn from the clock. */
 export function runSeed(): number {
   const fromEnv = process.env.STAMP7_SEED;
   if (fromEnv !== undefined && /^\d+$/.test(fromEnv)) return Number(fromEnv) >>> 0;
@@ -86,7 +86,7 @@ export function forAll(iterations: number, property: (random: Random, caseNumber
   }
 }
 
-/** The asynchronous form of forAll. */
+/** Runs an asynchronous property like forAll. */
 export async function forAllAsync(iterations: number, property: (random: Random, caseNumber: number) => Promise<void>, seed = runSeed()): Promise<void> {
   const random = new Random(seed);
   for (let caseNumber = 0; caseNumber < iterations; caseNumber++) {
