@@ -88,7 +88,7 @@ describe('stamp7 verify', () => {
     const cases: Array<{ args: string[]; input?: Buffer; text: RegExp }> = [
       { args: ['verify', '--header', header(), '--secret', SECRET], input: pretty, text: /the body was re-serialised/ },
       { args: ['verify', bodyFile, '--header', header(), '--secret', ` ${SECRET}\n`], text: /the secret has surrounding whitespace/ },
-      { args: ['verify', bodyFile, '--header', header(nowSeconds() - 412), '--secret', SECRET], text: /timestamp is 41[23] s old/ },
+      { args: ['verify', bodyFile, '--header', header(nowSeconds() - 412), '--secret', SECRET], text: /timestamp is 4[1-4][0-9] s old/ },
       { args: ['verify', bodyFile, '--header', header(), '--secret', 'whsec_somethingElse'], text: /signed with another secret/ },
       { args: ['verify', bodyFile, '--header', 't=abc', '--secret', SECRET], text: /not a Unix time/ },
     ];
