@@ -60,6 +60,7 @@ export class Reporter {
       }));
       return;
     }
+    if (this.options.quiet) return;
     const color = err();
     const routeText = routes.map((route) => `, ${route.eventType} to ${route.url.href}`).join('');
     const events = session.events.includes('*') || session.events.length === 0 ? 'every event' : session.events.join(', ');

@@ -87,7 +87,7 @@ async function startListen(args: string[]): Promise<{ child: Listener; lines: Js
   return { child, lines, stdout, secret };
 }
 
-/** A receiver that verifies every delivery with the session secret and answers 400 when it fails. */
+/** Starts a receiver that verifies every delivery with the session secret and returns 400 when that fails. */
 async function verifyingReceiver(secretOf: () => string): Promise<Receiver> {
   return startReceiver((request: ReceivedRequest, response) => {
     const verdict = verifySignature({ body: request.body, header: request.headers['x-7stamp-signature'], secret: secretOf() });
@@ -218,7 +218,7 @@ describe('stamp7 listen against the sandbox', () => {
       await new Promise((resolve) => app.close(resolve));
     }
 
-    // The recording holds every attempt, and replay sends the successful ones again, re-signed.
+    // The recording contains every attempt, and replay sends them all again, re-signed.
     const recorded = readFileSync(recordPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
     expect(recorded[0]!.type).toBe('recording');
     expect(JSON.stringify(recorded)).not.toContain(listen.secret);
