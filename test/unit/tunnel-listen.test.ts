@@ -241,6 +241,20 @@ describe('runListen against a loopback relay', () => {
     }
   });
 
+  it('reaches an app on ::1 through localhost', async () => {
+    const ipv6 = await startReceiver(undefined, '::1');
+    try {
+      const run = runListen(options({ forward: new URL(`http://localhost:${ipv6.port}/v6`), exitAfter: 1 }));
+      await relay.waitForConnections(1);
+      relay.send(makeDelivery(1));
+      const summary = await run;
+      expect(summary.exitCode).toBe(0);
+      expect(ipv6.requests.map((request) => request.url)).toEqual(['/v6']);
+    } finally {
+      await ipv6.close();
+    }
+  });
+
   it('pauses reading under a burst and loses nothing', async () => {
     const slow = await startReceiver(async (_request, response) => {
       await new Promise((resolve) => setTimeout(resolve, 1));
