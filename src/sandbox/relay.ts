@@ -173,7 +173,15 @@ export class ListenRelay {
     }
 
     socket.on('pong', () => (connection.lastHeardMs = Date.now()));
-    socket.on('message', (data, isBinary) => this.receive(sessionId, connection, data, isBinary));
+    socket.on('message', (data, isBinary) => {
+      // A fault while handling one client's frame ends that connection, never the sandbox.
+      try {
+        this.receive(sessionId, connection, data, isBinary);
+      } catch (error) {
+        this.options.log.error(`listen session ${sessionId}: failed to handle a frame: ${(error as Error).stack ?? String(error)}`);
+        socket.close(1011, 'internal error');
+      }
+    });
     socket.on('close', () => this.detach(sessionId, connection));
     socket.on('error', (error) => this.options.log.error(`listen session ${sessionId}: ${error.message}`));
 
