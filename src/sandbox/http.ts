@@ -125,9 +125,38 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) return undefined;
+  const text = body.toString('utf8');
+  // JSON.stringify and the handlers recurse, so a payload nested some thousands of levels deep overflows the stack.
+  if (nestingExceeds(text, MAX_JSON_DEPTH)) {
+    throw new ApiError(400, 'invalid_request', `the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
+  }
   try {
-    return JSON.parse(body.toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new ApiError(400, 'invalid_request', `the body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** The deepest nesting of objects and arrays a request body may have, as docs/api.md states. */
+const MAX_JSON_DEPTH = 64;
+
+/** Scans JSON text for brackets outside strings; true as soon as the nesting passes `limit`. */
+function nestingExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index++;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b || code === 0x5b) {
+      depth++;
+      if (depth > limit) return true;
+    } else if (code === 0x7d || code === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }
