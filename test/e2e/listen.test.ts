@@ -235,6 +235,27 @@ describe('stamp7 listen against the sandbox', () => {
     }
   });
 
+  it('stops at --wait-for with exit 0', async () => {
+    const receiver = await startReceiver();
+    try {
+      const listen = await startListen(['--forward', receiver.url, '--events', 'goal_reached,reward_issued', '--wait-for', 'reward_issued', '--max-duration', '20s']);
+      await createEvents(2, 'goal_reached');
+      await createEvents(1, 'reward_issued');
+      const result = await listen.child;
+      expect(result.exitCode).toBe(0);
+      expect(receiver.requests.map((request) => request.headers['x-7stamp-event'])).toEqual(['goal_reached', 'goal_reached', 'reward_issued']);
+      expect(listen.lines.at(-1)).toMatchObject({ type: 'summary', reason: 'wait_for' });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('exits 1 when --max-duration ends the wait', async () => {
+    const result = await runCli(['listen', '--forward', '3000', '--events', 'lottery_played', '--wait-for', 'lottery_played', '--max-duration', '300ms'], { configDir: config.dir, env: apiEnv() });
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stderr)).toContain('no lottery_played delivery arrived');
+  });
+
   it('prints only the secret with --print-secret', async () => {
     const result = await runCli(['listen', '--print-secret'], { configDir: config.dir, env: apiEnv() });
     expect(result.exitCode).toBe(0);

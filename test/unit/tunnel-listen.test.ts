@@ -241,6 +241,22 @@ describe('runListen against a loopback relay', () => {
     }
   });
 
+  it('sends a routed event type elsewhere', async () => {
+    const vouchers = await startReceiver();
+    try {
+      const route = { eventType: 'voucher_redeemed' as const, url: new URL(`${vouchers.url}/vouchers?x=2`) };
+      const run = runListen(options({ routes: [route], exitAfter: 2 }));
+      await relay.waitForConnections(1);
+      relay.send(makeDelivery(1));
+      relay.send({ ...makeDelivery(2), event_type: 'voucher_redeemed' });
+      await run;
+      expect(receiver.requests.map((request) => request.headers['x-7stamp-delivery-id'])).toEqual(['dlv_1']);
+      expect(vouchers.requests.map((request) => request.url)).toEqual(['/vouchers?x=2']);
+    } finally {
+      await vouchers.close();
+    }
+  });
+
   it('reaches an app on ::1 through localhost', async () => {
     const ipv6 = await startReceiver(undefined, '::1');
     try {
