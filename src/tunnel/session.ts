@@ -118,6 +118,8 @@ export class Tunnel {
     if (this.stopping) return;
     this.stopping = true;
     this.cancelWait?.();
+    this.readyWaiter?.reject(new ConnectError('stamp7 listen stopped', 'closed', CloseCode.normal));
+    this.readyWaiter = undefined;
     this.connection?.close(CloseCode.normal, 'stamp7 listen stopped');
     if (this.session) await this.options.api.close(this.session.id).catch(() => undefined);
     this.resolveEnd({ reason: 'stopped' });
@@ -156,6 +158,11 @@ export class Tunnel {
       this.readyWaiter?.reject(error as ConnectError);
       this.readyWaiter = undefined;
       throw error;
+    }
+    // stop() may have run while the socket was opening; this socket must not outlive it.
+    if (this.stopping) {
+      this.connection.close(CloseCode.normal, 'stamp7 listen stopped');
+      throw new ConnectError('stamp7 listen stopped', 'closed', CloseCode.normal);
     }
     const message = await ready;
     this.attempt = 0;
@@ -230,6 +237,7 @@ export class Tunnel {
         await this.connectOnce(READY_TIMEOUT_MS);
         return;
       } catch (error) {
+        if (this.stopping) return;
         this.generation += 1;
         this.connection?.close(CloseCode.goingAway);
         this.connection = undefined;

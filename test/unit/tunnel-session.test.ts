@@ -186,6 +186,19 @@ describe('Tunnel', () => {
     await expect(subject.ended).resolves.toEqual({ reason: 'stopped' });
   });
 
+  it('closes a socket that opens after stop', async () => {
+    const subject = tunnel();
+    await subject.start();
+    relay.autoReady = false;
+    relay.drop(1006);
+    await vi.advanceTimersByTimeAsync(RECONNECT_DELAYS_MS[0]);
+    expect(relay.connections).toHaveLength(2);
+    await subject.stop();
+    expect(relay.connections[1]!.closedWith).toBe(1000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(relay.connections).toHaveLength(2);
+  });
+
   it('closes with 1000 on stop', async () => {
     const subject = tunnel();
     await subject.start();
