@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { addListenFlags } from './listen.js';
 import type { RawListenFlags } from '../tunnel/flags.js';
@@ -26,7 +27,7 @@ Example:
 
 Exit codes as for stamp7 listen.`)
     .action(async function (this: Command, options: DevCommandOptions) {
-      const [{ parseListenFlags, parseCount }, { usageError }, { debug, info }, { createApiClient }, { ensureDeviceId }, { createSessionApi }, { runListenCommand }] = await Promise.all([
+      const [{ parseListenFlags, parseCount }, { usageError, isCliError }, { debug, info }, { createApiClient }, { configDir, ensureDeviceId }, { createSessionApi }, { runListenCommand }] = await Promise.all([
         import('../tunnel/flags.js'),
         import('../errors.js'),
         import('../output/context.js'),
@@ -46,7 +47,9 @@ Exit codes as for stamp7 listen.`)
       const [{ startSandbox }, { recordSandboxProfile }] = await Promise.all([import('../sandbox/index.js'), import('../sandbox/profile.js')]);
       const sandboxOptions = {
         host: '127.0.0.1',
-        ...(options.dataDir ? { dataDir: options.dataDir } : { ephemeral: true }),
+        // In memory by default, but with the identity of the default sandbox folder, so the
+        // listen secret (derived from it) stays the same from one `dev` run to the next.
+        ...(options.dataDir ? { dataDir: options.dataDir } : { ephemeral: true, identityDir: join(configDir(), 'sandbox') }),
         ...(timeScale ? { timeScale } : {}),
         onLog: (line: string) => debug(`sandbox: ${line}`),
       };
@@ -54,8 +57,7 @@ Exit codes as for stamp7 listen.`)
       try {
         sandbox = await startSandbox({ ...sandboxOptions, port });
       } catch (error) {
-        // startSandbox wraps the bind error in a CliError whose message carries the errno code.
-        const portTaken = error instanceof Error && error.message.includes('EADDRINUSE');
+        const portTaken = isCliError(error) && error.code === 'port_in_use';
         if (!portTaken || this.getOptionValueSource('port') !== 'default') throw error;
         sandbox = await startSandbox({ ...sandboxOptions, port: 0 });
         info(`Port ${DEV_DEFAULT_PORT} is taken, so the sandbox uses another one`);

@@ -27,8 +27,14 @@ export interface SandboxOptions {
   host?: string;
   /** Folder for the journal and the generated key; default `<config dir>/sandbox`. Ignored when `ephemeral`. */
   dataDir?: string;
-  /** Keep all state in memory and write nothing to disk. */
+  /** Keep all state in memory and write nothing to disk, except the identity when `identityDir` is set. */
   ephemeral?: boolean;
+  /**
+   * With `ephemeral`: a folder whose identity file (API key, the key listen secrets derive
+   * from, account id) is read or created, so that an in-memory sandbox such as `stamp7 dev`
+   * gives the same listen secret on every start. No journal or lock is kept there.
+   */
+  identityDir?: string;
   /** Use this key instead of the generated one; it is not stored. */
   apiKey?: string;
   /** Run the retry clock this many times faster. Default 1. */
@@ -67,6 +73,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const store = new Store(retention);
   store.onPendingDropped = reportDroppedPending(log);
   let identity = newIdentity();
+  if (dataDir === undefined && options.identityDir !== undefined) {
+    ensureDataDir(options.identityDir);
+    identity = loadOrCreateIdentity(options.identityDir);
+  }
   if (dataDir !== undefined) {
     ensureDataDir(dataDir);
     releaseLock = lockDataDir(dataDir);
@@ -175,7 +185,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const hint = error.code === 'EADDRINUSE' ? 'pass another --port, or --port 0 for any free port' : 'check --host and --port';
-      reject(new CliError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { hint, exitCode: ExitCode.failure, code: 'listen_failed' }));
+      const code = error.code === 'EADDRINUSE' ? 'port_in_use' : 'listen_failed';
+      reject(new CliError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { hint, exitCode: ExitCode.failure, code, cause: error }));
     });
     server.listen(port, host, () => resolve());
   });

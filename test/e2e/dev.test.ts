@@ -10,6 +10,17 @@ describe('stamp7 dev', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
+  it('keeps the signing secret across runs', async () => {
+    const config = tempConfigDir();
+    cleanups.push(config.cleanup);
+    const first = await runCli(['dev', '--print-secret', '--port', '0', '--forward', '3000'], { configDir: config.dir });
+    const second = await runCli(['dev', '--print-secret', '--port', '0', '--forward', '3000'], { configDir: config.dir });
+    expect(first.exitCode).toBe(0);
+    expect(second.exitCode).toBe(0);
+    expect(first.stdout).toMatch(/^whsec_\S{20,}$/);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
   it('starts a sandbox that trigger reaches on its own', async () => {
     const config = tempConfigDir();
     cleanups.push(config.cleanup);
