@@ -29,6 +29,8 @@ interface Connection {
   unanswered: Map<string, number>;
   replayIds: Set<string>;
   lastHeardMs: number;
+  /** Malformed outcome frames ignored; only the first is logged at once, the count at close. */
+  malformedOutcomes: number;
   detached: boolean;
   pingTimer: NodeJS.Timeout;
   drainTimer: NodeJS.Timeout | undefined;
@@ -154,6 +156,7 @@ export class ListenRelay {
       unanswered: new Map(),
       replayIds: new Set(),
       lastHeardMs: Date.now(),
+      malformedOutcomes: 0,
       detached: false,
       pingTimer: setInterval(() => this.checkAlive(connection), PING_INTERVAL_MS),
       drainTimer: undefined,
@@ -198,7 +201,8 @@ export class ListenRelay {
 
     const outcome = parseOutcome(message);
     if (outcome === undefined) {
-      this.options.log.error(`listen session ${sessionId}: ignored a malformed outcome`);
+      connection.malformedOutcomes++;
+      if (connection.malformedOutcomes === 1) this.options.log.error(`listen session ${sessionId}: ignored a malformed outcome; more on this connection are counted`);
       return;
     }
     const number = connection.unanswered.get(outcome.delivery_id);
@@ -220,6 +224,7 @@ export class ListenRelay {
   private detach(sessionId: string, connection: Connection): void {
     if (connection.detached) return;
     connection.detached = true;
+    if (connection.malformedOutcomes > 1) this.options.log.error(`listen session ${sessionId}: ignored ${connection.malformedOutcomes} malformed outcomes on the connection that closed`);
     clearInterval(connection.pingTimer);
     clearTimeout(connection.drainTimer);
     const state = this.states.get(sessionId);

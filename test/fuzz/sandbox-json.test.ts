@@ -281,5 +281,12 @@ describe('listen relay frames', () => {
     await call('GET', '/v1/deliveries?limit=100');
     expect((await fetch(`${sandbox.url}/v1/health`)).status).toBe(200);
     expect(sandbox.output().stderr, 'no stack trace in the sandbox log').not.toMatch(/^\s+at /m);
+
+    // Malformed outcomes are logged once and counted, so a bad client cannot flood the log.
+    const malformedLines = (): string[] => sandbox.output().stderr.split('\n').filter((line) => line.includes('malformed outcome'));
+    const deadlineMs = Date.now() + 5_000;
+    while (!malformedLines().some((line) => / ignored \d+ malformed outcomes/.test(line)) && Date.now() < deadlineMs) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(malformedLines().length).toBeLessThanOrEqual(2);
+    expect(malformedLines().join('\n')).toMatch(/ignored \d+ malformed outcomes on the connection that closed/);
   });
 });
