@@ -5,8 +5,8 @@ import { EVENT_TYPES, resolveEventType, suggestEventType, type EventType } from 
 const DEFAULT_HOST = 'localhost';
 
 /**
- * Parses a `--forward` value into the URL that deliveries go to. Accepts `3000`, `:3000`,
- * `host:3000`, `host:3000/path?query` and full `http(s)://` URLs; the path and query are
+ * Parses a `--forward` value into the URL that deliveries go to. Accepts `3000`,
+ * `3000/path`, `:3000`, `host:3000`, `host:3000/path?query` and full `http(s)://` URLs; the path and query are
  * kept as written. A value without a scheme gets `http:`, because local apps rarely have TLS.
  */
 export function parseForwardTarget(text: string, flagName = '--forward'): URL {
@@ -15,7 +15,10 @@ export function parseForwardTarget(text: string, flagName = '--forward'): URL {
   if (value === '') throw usageError(`${flagName} is empty`, `pass a port, host:port or URL, for example ${example}`, 'invalid_forward');
 
   let candidate: string;
-  if (/^\d+$/.test(value)) candidate = `http://${DEFAULT_HOST}:${value}/`;
+  // `3000` and `3000/webhooks` name a port on localhost; without this rule `3000/webhooks`
+  // would parse as the host 3000, which URL parsing turns into the IPv4 address 0.0.11.184.
+  const portAndPath = /^(\d+)([/?#].*)?$/.exec(value);
+  if (portAndPath) candidate = `http://${DEFAULT_HOST}:${portAndPath[1]}${portAndPath[2] ?? '/'}`;
   else if (value.startsWith(':')) candidate = `http://${DEFAULT_HOST}${value}`;
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) candidate = value;
   else candidate = `http://${value}`;

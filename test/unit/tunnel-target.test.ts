@@ -20,6 +20,8 @@ describe('parseForwardTarget', () => {
   it.each([
     ['3000', 'http://localhost:3000/'],
     [':3000', 'http://localhost:3000/'],
+    ['3000/webhooks', 'http://localhost:3000/webhooks'],
+    ['3000?x=1', 'http://localhost:3000/?x=1'],
     [':3000/hooks', 'http://localhost:3000/hooks'],
     ['localhost:3000', 'http://localhost:3000/'],
     ['localhost:3000/webhooks', 'http://localhost:3000/webhooks'],
