@@ -17,7 +17,27 @@ export type Body = string | Buffer | Uint8Array;
 
 function toBuffer(body: Body): Buffer {
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // The usual cause is a framework's JSON parser running before verification.
+  throw new TypeError(
+    `the body must be the raw request bytes (a Buffer or string), not ${body === null ? 'null' : typeof body}: ` +
+      'a parsed body cannot be verified, so read it raw (for example express.raw({ type: "application/json" }))',
+  );
+}
+
+/** Returns the secrets as a list, throwing a TypeError that names the problem for a missing or empty one. */
+function toSecretList(secrets: string | readonly string[] | undefined | null, caller: string): readonly string[] {
+  const list = typeof secrets === 'string' ? [secrets] : secrets;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new TypeError(`${caller}: the secret is missing; pass the endpoint secret (whsec_…), for example from STAMP7_WEBHOOK_SECRET`);
+  }
+  for (const secret of list) {
+    if (typeof secret !== 'string' || secret.length === 0) {
+      throw new TypeError(`${caller}: a secret is ${typeof secret === 'string' ? 'empty' : typeof secret}; pass the endpoint secret (whsec_…)`);
+    }
+  }
+  return list;
 }
 
 /** Computes the hex HMAC-SHA256 of `<timestamp>.<body>` with one secret. */
@@ -35,11 +55,7 @@ export interface SignOptions {
 
 /** Builds the signature header value for a body, with one `v1=` per secret. */
 export function signPayload(body: Body, secrets: string | readonly string[], options: SignOptions = {}): string {
-  const list = typeof secrets === 'string' ? [secrets] : secrets;
-  if (list.length === 0) throw new TypeError('signPayload needs at least one secret');
-  for (const secret of list) {
-    if (secret.length === 0) throw new TypeError('signPayload: a secret is empty');
-  }
+  const list = toSecretList(secrets, 'signPayload');
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const buffer = toBuffer(body);
   const parts = list.map((secret) => `${SIGNATURE_SCHEME}=${computeSignature(secret, timestamp, buffer)}`);
@@ -123,10 +139,13 @@ export type VerifyResult =
   | { ok: false; reason: VerifyFailureReason; message: string; timestamp?: number; ageSeconds?: number };
 
 /**
- * Verifies a delivery's signature against one or several secrets. Returns a result with a
- * reason instead of throwing; the comparison runs in constant time for each candidate.
+ * Verifies a delivery's signature against one or several secrets. A delivery that fails
+ * returns a result with a reason; only a programming error (no secret, a parsed body)
+ * throws a TypeError. The comparison runs in constant time for each candidate.
  */
 export function verifySignature(options: VerifyOptions): VerifyResult {
+  const secrets = toSecretList(options.secret, 'verifySignature');
+  const body = toBuffer(options.body);
   const parsed = parseSignatureHeader(options.header);
   if (!parsed.ok) return parsed;
 
@@ -141,10 +160,7 @@ export function verifySignature(options: VerifyOptions): VerifyResult {
     return { ok: false, reason: 'timestamp_in_future', timestamp, ageSeconds, message: `the timestamp is ${-ageSeconds} s in the future, more than the ${tolerance} s tolerance` };
   }
 
-  const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret;
-  const body = toBuffer(options.body);
   for (const [secretIndex, secret] of secrets.entries()) {
-    if (secret.length === 0) continue;
     const expected = Buffer.from(computeSignature(secret, timestamp, body), 'hex');
     for (const candidate of signatures) {
       if (matchesHex(expected, candidate)) return { ok: true, timestamp, ageSeconds, secretIndex };

@@ -105,3 +105,27 @@ describe('constructEvent', () => {
     }
   });
 });
+
+describe('library misuse', () => {
+  const body = '{"id":"evt_3","event":"ping"}';
+  const header = signPayload(body, 'whsec_misuse');
+
+  it('names a missing secret', () => {
+    const secret = undefined as unknown as string;
+    expect(() => verifySignature({ body, header, secret })).toThrow(/secret is missing/);
+    expect(() => constructEvent(body, header, secret)).toThrow(/secret is missing/);
+    expect(() => verifySignature({ body, header, secret: '' })).toThrow(/a secret is empty/);
+    expect(() => signPayload(body, [])).toThrow(/secret is missing/);
+  });
+
+  it('names a parsed body', () => {
+    const parsed = JSON.parse(body) as unknown as string;
+    expect(() => verifySignature({ body: parsed, header, secret: 'whsec_misuse' })).toThrow(/raw request bytes/);
+    expect(() => constructEvent(parsed, header, 'whsec_misuse')).toThrow(/express\.raw/);
+  });
+
+  it('accepts a Uint8Array body', () => {
+    const bytes = new Uint8Array(Buffer.from(body));
+    expect(verifySignature({ body: bytes, header, secret: 'whsec_misuse' }).ok).toBe(true);
+  });
+});
