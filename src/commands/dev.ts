@@ -44,7 +44,7 @@ Exit codes as for stamp7 listen.`)
       }
 
       // The sandbox is the one module only this command may load: dev runs it in-process.
-      const [{ startSandbox }, { recordSandboxProfile }] = await Promise.all([import('../sandbox/index.js'), import('../sandbox/profile.js')]);
+      const [{ startSandbox }, { currentSandboxProfile, recordSandboxProfile, restoreSandboxProfile }] = await Promise.all([import('../sandbox/index.js'), import('../sandbox/profile.js')]);
       const sandboxOptions = {
         host: '127.0.0.1',
         // In memory by default, but with the identity of the default sandbox folder, so the
@@ -63,8 +63,10 @@ Exit codes as for stamp7 listen.`)
         info(`Port ${DEV_DEFAULT_PORT} is taken, so the sandbox uses another one`);
       }
 
+      const previousProfile = currentSandboxProfile();
       try {
-        // Recorded as the `sandbox` profile, so `stamp7 trigger` in another terminal finds this sandbox.
+        // Recorded as the `sandbox` profile, so `stamp7 trigger` in another terminal finds this
+        // sandbox. The profile it replaced (a `stamp7 sandbox` still running, perhaps) is put back on exit.
         await recordSandboxProfile(sandbox.url, sandbox.apiKey);
         info(`Sandbox running at ${sandbox.url}${options.dataDir ? ` (state in ${options.dataDir})` : ' (state in memory)'}`);
         const client = await createApiClient({ apiBase: sandbox.url, apiKey: sandbox.apiKey });
@@ -75,6 +77,7 @@ Exit codes as for stamp7 listen.`)
         if (exitCode !== 0) process.exitCode = exitCode;
       } finally {
         await sandbox.close();
+        await restoreSandboxProfile(previousProfile, sandbox.url);
       }
     });
 }

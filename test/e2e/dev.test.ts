@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/signing/index.js';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { startSandboxProcess } from '../helpers/sandbox.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
 describe('stamp7 dev', () => {
@@ -57,6 +60,31 @@ describe('stamp7 dev', () => {
     expect(String(result.stderr)).toMatch(/Sandbox running at http:\/\/127\.0\.0\.1:\d+/);
     const lines = String(result.stdout).trim().split('\n').map((line) => JSON.parse(line) as { type: string });
     expect(lines.map((line) => line.type)).toEqual(['ready', 'delivery', 'summary']);
+  });
+
+  it('gives the sandbox profile back on exit', async () => {
+    const config = tempConfigDir();
+    cleanups.push(config.cleanup);
+    const sandbox = await startSandboxProcess({ configDir: config.dir });
+    cleanups.push(() => sandbox.stop());
+    const profileBase = () => (JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8')) as { profiles: Record<string, { api_base: string }> }).profiles.sandbox!.api_base;
+    expect(profileBase()).toBe(sandbox.url);
+
+    const dev = runCli(['dev', '--port', '0', '--forward', '3000', '--format', 'json'], { configDir: config.dir, timeout: 30_000 });
+    cleanups.push(() => {
+      if (dev.exitCode === null) dev.kill('SIGKILL');
+    });
+    await new Promise<void>((resolve, reject) => {
+      dev.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('"type":"ready"')) resolve();
+      });
+      void dev.then((result) => reject(new Error(`dev exited with ${result.exitCode}: ${String(result.stderr)}`)));
+    });
+    expect(profileBase()).not.toBe(sandbox.url);
+
+    dev.kill('SIGINT');
+    expect((await dev).exitCode).toBe(130);
+    expect(profileBase()).toBe(sandbox.url);
   });
 
   it('rejects a missing --forward with exit 2', async () => {
