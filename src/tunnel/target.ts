@@ -22,6 +22,7 @@ export function parseForwardTarget(text: string, flagName = '--forward'): URL {
   else if (value.startsWith(':')) candidate = `http://${DEFAULT_HOST}${value}`;
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) candidate = value;
   else candidate = `http://${value}`;
+  const hasScheme = candidate === value;
 
   // The port is checked in the text, because new URL() rejects an out-of-range port with no reason and drops an explicit ":80".
   const port = /^[a-z]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^/:?#]*):(\d*)/i.exec(candidate)?.[1];
@@ -40,6 +41,11 @@ export function parseForwardTarget(text: string, flagName = '--forward'): URL {
   }
   if (url.hostname === '') {
     throw usageError(`${flagName} "${text}" has no host`, `for example ${example}`, 'invalid_forward');
+  }
+  // Without a scheme, a single-label host needs a port: `--forward 300O` or `--forward app` is
+  // far more likely a typo than a request to port 80. `myapp.localhost` alone stays valid.
+  if (!hasScheme && url.port === '' && !url.hostname.includes('.') && !/:80(?:[/?#]|$)/.test(value)) {
+    throw usageError(`${flagName} "${text}" has no port`, `pass host:port or a full URL, for example ${example}`, 'invalid_forward');
   }
   if (url.username !== '' || url.password !== '') {
     throw usageError(`${flagName} "${text}" contains credentials`, 'pass credentials as a header instead: --header "Authorization: Basic …"', 'invalid_forward');

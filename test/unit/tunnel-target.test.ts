@@ -22,6 +22,7 @@ describe('parseForwardTarget', () => {
     [':3000', 'http://localhost:3000/'],
     ['3000/webhooks', 'http://localhost:3000/webhooks'],
     ['3000?x=1', 'http://localhost:3000/?x=1'],
+    ['localhost:80/hook', 'http://localhost/hook'],
     [':3000/hooks', 'http://localhost:3000/hooks'],
     ['localhost:3000', 'http://localhost:3000/'],
     ['localhost:3000/webhooks', 'http://localhost:3000/webhooks'],
@@ -43,6 +44,8 @@ describe('parseForwardTarget', () => {
     ['http://user:pw@localhost:3000', 'credentials'],
     ['http://', 'not a valid'],
     ['local host:3000', 'not a valid'],
+    ['300O', 'has no port'],
+    ['app/webhooks', 'has no port'],
   ])('rejects %j', (input, fragment) => {
     const error = usageFailure(() => parseForwardTarget(input));
     expect(error.message).toContain(fragment);
