@@ -72,7 +72,7 @@ async function main() {
   const secretRun = spawnSync(process.execPath, [BIN, 'dev', '--print-secret', '--port', '0', '--forward', '3000'], { env, encoding: 'utf8' });
   const secret = secretRun.stdout.trim();
   if (secretRun.status !== 0 || !secret.startsWith('whsec_')) throw new Error(`stamp7 dev --print-secret failed: ${secretRun.stderr}`);
-  process.stdout.write('whsec_****; the demo passes it to the receiver and to stamp7 as STAMP7_WEBHOOK_SECRET\n');
+  process.stdout.write(`whsec_****${secret.slice(-4)}; the demo hands it to the receiver and to stamp7 as STAMP7_WEBHOOK_SECRET\n`);
 
   const receiver = await startReceiver(secret);
   const target = `127.0.0.1:${receiver.port}/webhooks`;

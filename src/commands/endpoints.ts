@@ -43,7 +43,7 @@ export function register(program: Command): void {
       if (globalOptions().json) return printJson(endpoint);
       const { formatEndpoint } = await import('../endpoints/render.js');
       printLine(formatEndpoint(endpoint, out()));
-      info(`Store the secret now: this is the only time it is shown in full. Later, stamp7 endpoints show ${endpoint.id} --reveal-secret prints it again.`);
+      info(`Store the secret in your app now. Other commands show it masked; stamp7 endpoints show ${endpoint.id} --reveal-secret prints it in full.`);
     });
 
   addApiOptions(endpoints.command('show').description('show one endpoint, with its secret masked').argument('<id>', 'the endpoint id (we_…)'))
@@ -112,7 +112,7 @@ export function register(program: Command): void {
       printLine(formatEndpoint(endpoint, out()));
       const until = endpoint.previous_secret_expires_at;
       info(until ? `The old secret keeps working until ${until}; both sign every delivery until then.` : 'The old secret stopped working now.');
-      info('Store the new secret now: this is the only time it is shown in full.');
+      info('Store the new secret in your app now. Other commands show it masked unless you pass --reveal-secret.');
     });
 
   addApiOptions(endpoints.command('ping').description('send a ping event to an endpoint and print the delivery result').argument('<id>', 'the endpoint id (we_…)')).action(

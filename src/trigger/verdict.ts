@@ -32,7 +32,9 @@ export function runVerdict(
     if (status !== undefined && status !== null && status >= 300 && status < 400) {
       hint = `stamp7 never follows redirects, like the platform: point --url at ${redirect ?? 'the final address'}`;
     } else if (status === 401 || status === 403 || status === 400) {
-      hint = 'check that your app verifies with the same secret stamp7 signs with (stamp7 trigger --print-secret) and over the raw body bytes';
+      hint =
+        'check that your app verifies over the raw body bytes with the secret named on the first line (stamp7 trigger --print-secret prints the local one); ' +
+        'an app set up for stamp7 dev or listen uses the session secret, so pass that with --secret or STAMP7_WEBHOOK_SECRET';
     }
     return new CliError(`${ofAll} did not get ${what}${status === undefined || status === null ? '' : `: the first got ${status}`}`, {
       hint,

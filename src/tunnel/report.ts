@@ -163,7 +163,7 @@ export class Reporter {
     if (this.hintedStatuses.has(status)) return undefined;
     this.hintedStatuses.add(status);
     return `the signature was valid, yet the app answered ${status}. Check that it verifies the raw body bytes before parsing JSON, ` +
-      `that it uses the right secret (for listen, stamp7 listen --print-secret prints it), and that its clock is within ${DEFAULT_TOLERANCE_SECONDS} s of the real time.`;
+      `that it uses the session secret (stamp7 dev --print-secret or stamp7 listen --print-secret prints it), and that its clock is within ${DEFAULT_TOLERANCE_SECONDS} s of the real time.`;
   }
 }
 
