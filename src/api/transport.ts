@@ -1,4 +1,6 @@
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Dispatcher } from 'undici';
 
 /** Default time for one try of an API call, from connect to the last byte of the response. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -29,12 +31,21 @@ export class TransportError extends Error {
 let sharedDispatcher: Dispatcher | undefined;
 
 /**
- * Returns the dispatcher for every API call. EnvHttpProxyAgent reads HTTP_PROXY, HTTPS_PROXY and
- * NO_PROXY (and their lower-case forms, which win) when it is created.
+ * Returns the dispatcher for API calls through a proxy. EnvHttpProxyAgent reads HTTP_PROXY,
+ * HTTPS_PROXY and NO_PROXY (and their lower-case forms, which win) when it is created.
  */
-export function apiDispatcher(): Dispatcher {
-  sharedDispatcher ??= new EnvHttpProxyAgent();
-  return sharedDispatcher;
+async function apiDispatcher(): Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> {
+  const undici = await import('undici');
+  sharedDispatcher ??= new undici.EnvHttpProxyAgent();
+  return { dispatcher: sharedDispatcher, request: undici.request };
+}
+
+/**
+ * True when a proxy variable is set. Only then is undici loaded: it costs about 70 ms of
+ * start-up and 11 MB of memory, which a long-running `listen` would carry for nothing.
+ */
+export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => (env[name] ?? '') !== '');
 }
 
 export interface SendOptions {
@@ -48,6 +59,11 @@ export interface SendOptions {
 
 /** Sends one request and reads the whole response; throws TransportError when none arrives. */
 export async function sendApiRequest(options: SendOptions): Promise<RawResponse> {
+  return proxyConfigured() ? sendThroughProxy(options) : sendDirect(options);
+}
+
+async function sendThroughProxy(options: SendOptions): Promise<RawResponse> {
+  const { dispatcher, request } = await apiDispatcher();
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const controller = new AbortController();
   let timedOut = false;
@@ -61,7 +77,7 @@ export async function sendApiRequest(options: SendOptions): Promise<RawResponse>
       method: options.method as Dispatcher.HttpMethod,
       headers: options.headers,
       body: options.body,
-      dispatcher: apiDispatcher(),
+      dispatcher,
       signal: controller.signal,
       // The abort timer above bounds the whole exchange; undici's own timers stay out of the way.
       headersTimeout: 0,
@@ -88,6 +104,58 @@ export async function sendApiRequest(options: SendOptions): Promise<RawResponse>
   } finally {
     clearTimeout(timer);
   }
+}
+
+const directAgents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/** Sends one request with node:http(s), the path taken when no proxy is configured. */
+function sendDirect(options: SendOptions): Promise<RawResponse> {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  const isHttps = options.url.protocol === 'https:';
+  const send = isHttps ? httpsRequest : httpRequest;
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (action: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      action();
+    };
+
+    const outgoing = send(
+      options.url,
+      {
+        method: options.method,
+        headers: { ...options.headers, ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }) },
+        agent: isHttps ? directAgents.https : directAgents.http,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            outgoing.destroy();
+            settle(() => reject(new TransportError(`the response is larger than ${maxBytes} bytes`, 'too_large', 'TOO_LARGE')));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () => settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) })));
+        response.on('error', (error) => settle(() => reject(toTransportError(error))));
+        response.on('aborted', () => settle(() => reject(new TransportError(describeNetworkError('ECONNRESET', ''), 'network', 'ECONNRESET'))));
+      },
+    );
+
+    const timer = setTimeout(() => {
+      settle(() => reject(new TransportError(`no complete response within ${formatSeconds(options.timeoutMs)}`, 'timeout', 'ETIMEDOUT')));
+      outgoing.destroy();
+    }, options.timeoutMs);
+
+    outgoing.on('error', (error) => settle(() => reject(toTransportError(error))));
+    outgoing.end(options.body);
+  });
 }
 
 function toTransportError(error: unknown): TransportError {
