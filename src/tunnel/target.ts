@@ -36,6 +36,10 @@ export function parseForwardTarget(text: string, flagName = '--forward'): URL {
   } catch {
     throw usageError(`${flagName} "${text}" is not a valid port, host:port or URL`, `for example ${example}`, 'invalid_forward');
   }
+  // A value such as "//localhost:0" slips past the text check above, and new URL() keeps port 0.
+  if (url.port === '0') {
+    throw usageError(`${flagName} "${text}" has an invalid port "0"`, `use a port from 1 to 65535, for example ${example}`, 'invalid_forward');
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw usageError(`${flagName} "${text}" uses ${url.protocol.replace(':', '')}, but only http and https can be forwarded to`, `for example ${example}`, 'invalid_forward');
   }
