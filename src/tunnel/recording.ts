@@ -1,6 +1,7 @@
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { CliError, ExitCode, usageError } from '../errors.js';
+import { warn } from '../output/context.js';
 import type { OutcomeMessage } from '../protocol/index.js';
 import type { ForwardResult } from './forwarder.js';
 
@@ -96,22 +97,31 @@ export function readRecording(path: string): RecordedDelivery[] {
   }
 
   const deliveries: RecordedDelivery[] = [];
-  for (const [index, line] of text.split('\n').entries()) {
+  const lines = text.split('\n');
+  let sawHeader = false;
+  for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
+      // listen writes a header and then whole lines ending in \n, so in such a file an
+      // unterminated last line is a write cut short by a crash.
+      if (index === lines.length - 1 && sawHeader) {
+        warn(`${path} line ${index + 1} is cut short, as a listen stopped mid-write leaves it; replaying the ${deliveries.length} lines before it`);
+        continue;
+      }
       throw usageError(`${path} line ${index + 1} is not JSON`, 'a recording has one JSON object per line, as stamp7 listen --record writes it', 'invalid_recording');
     }
     if (isRecordingHeader(value)) {
+      sawHeader = true;
       if (value.version > RECORDING_VERSION) {
         throw usageError(`${path} is a version ${value.version} recording; this stamp7 reads version ${RECORDING_VERSION}`, 'update stamp7', 'invalid_recording');
       }
       continue;
     }
     if (!isRecordedDelivery(value)) {
-      throw usageError(`${path} line ${index + 1} is not a recorded delivery`, 'each line needs delivery_id, event_id, event_type, headers and body_base64', 'invalid_recording');
+      throw usageError(`${path} line ${index + 1} is not a recorded delivery`, 'each line needs delivery_id, event_id, event_type, headers and body_base64 (standard base64)', 'invalid_recording');
     }
     deliveries.push(value);
   }
@@ -122,6 +132,9 @@ function isRecordingHeader(value: unknown): value is { type: 'recording'; versio
   return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'recording' && typeof (value as { version?: unknown }).version === 'number';
 }
 
+/** Standard base64 with padding, as Buffer.toString('base64') writes it; Buffer.from() would skip other characters silently. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 function isRecordedDelivery(value: unknown): value is RecordedDelivery {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
@@ -131,6 +144,7 @@ function isRecordedDelivery(value: unknown): value is RecordedDelivery {
     typeof record.event_id === 'string' &&
     typeof record.event_type === 'string' &&
     typeof record.body_base64 === 'string' &&
+    BASE64.test(record.body_base64) &&
     typeof record.headers === 'object' &&
     record.headers !== null &&
     Object.values(record.headers).every((header) => typeof header === 'string')

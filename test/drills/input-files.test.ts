@@ -138,6 +138,26 @@ describe('replay recordings', () => {
     }
   });
 
+  it('rejects a body that is not base64', async () => {
+    const result = await replay('bad-base64.ndjson', `${header}\n${delivery({ 'content-type': 'application/json' }, '!!not base64!!')}\n`);
+    expect(result.exitCode, String(result.stderr)).toBe(2);
+    expect(String(result.stderr)).toMatch(/line 2 is not a recorded delivery.*\n.*base64/);
+  });
+
+  it('replays past a torn last line', async () => {
+    // listen killed mid-write leaves half a line at the end of the file.
+    const whole = delivery({ 'content-type': 'application/json' });
+    const before = receiver.requests.length;
+    const result = await replay('torn.ndjson', `${header}\n${whole}\n${whole.slice(0, 40)}`);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(String(result.stderr)).toContain('line 3 is cut short');
+    expect(receiver.requests.length - before).toBe(1);
+
+    const inside = await replay('torn-inside.ndjson', `${header}\n${whole.slice(0, 40)}\n${whole}\n`);
+    expect(inside.exitCode, 'a bad line before the end is still an error').toBe(2);
+    expect(String(inside.stderr)).toContain('line 2 is not JSON');
+  });
+
   it('reports headers that cannot be sent', async () => {
     for (const headers of [{ 'x-evil': 'a\r\nInjected: 1' }, { 'bad name': 'x' }]) {
       const result = await replay('bad-header.ndjson', `${header}\n${delivery(headers)}\n`);
