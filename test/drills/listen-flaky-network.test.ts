@@ -16,11 +16,12 @@ import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox.js'
  *
  * The default run sends 1,000 deliveries and leaves out black holes, because listen needs
  * 10 to 15 s to find each dead socket; STAMP7_DRILLS=full sends 5,000 with three black
- * holes. STAMP7_SEED replays a run.
+ * holes. STAMP7_DRILL_DELIVERIES sets another count, for a longer memory check. STAMP7_SEED
+ * replays a run.
  */
 
 const FULL = process.env.STAMP7_DRILLS === 'full';
-const DELIVERIES = FULL ? 5_000 : 1_000;
+const DELIVERIES = Number(process.env.STAMP7_DRILL_DELIVERIES) || (FULL ? 5_000 : 1_000);
 const BLACKHOLES = FULL ? 3 : 0;
 const seed = runSeed();
 const execFileAsync = promisify(execFile);
