@@ -168,6 +168,31 @@ describe('completion', () => {
     expect(check.exitCode, check.stderr).toBe(0);
   });
 
+  // zsh and fish are not on every machine; the skip names the missing shell in the report.
+  const hasShell = (shell: string) => execa('sh', ['-c', `command -v ${shell}`], { reject: false }).then((found) => found.exitCode === 0);
+
+  it('prints a zsh script that parses', async (context) => {
+    if (!(await hasShell('zsh'))) context.skip('zsh is not installed');
+    const result = await runCli(['completion', 'zsh']);
+    expect(result.exitCode).toBe(0);
+    const check = await execa('zsh', ['-n'], { input: String(result.stdout), reject: false });
+    expect(check.exitCode, check.stderr).toBe(0);
+  });
+
+  it('completes commands and flags in fish', async (context) => {
+    if (!(await hasShell('fish'))) context.skip('fish is not installed');
+    const result = await runCli(['completion', 'fish']);
+    expect(result.exitCode).toBe(0);
+    const script = String(result.stdout);
+    const complete = (line: string) => execa('fish', ['--no-config', '-c', `${script}\ncomplete -C "${line}"`], { reject: false });
+    const commands = await complete('stamp7 trig');
+    expect(commands.stdout).toMatch(/^trigger\t/m);
+    const subcommands = await complete('stamp7 endpoints ');
+    expect(subcommands.stdout).toMatch(/^rotate-secret\t/m);
+    const flags = await complete('stamp7 trigger --ur');
+    expect(flags.stdout).toMatch(/^--url\t/m);
+  });
+
   it('rejects an unknown shell', async () => {
     const result = await runCli(['completion', 'tcsh']);
     expect(result.exitCode).toBe(2);
