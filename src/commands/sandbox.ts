@@ -75,7 +75,7 @@ Examples:
         stopped.dispose();
         throw error;
       }
-      if (testHooks) warn('test hooks are on: POST /v1/_test/drop_listen_connections cuts every listen connection');
+      if (testHooks) warn('test hooks are on: POST /v1/_test/drop_listen_connections cuts every listen connection, POST /v1/_test/expire_listen_tokens expires every listen token');
       if (json) {
         context.printJson({ type: 'ready', url: sandbox.url, api_key: sandbox.apiKey, profile: 'sandbox', data_dir: sandbox.dataDir ?? null, time_scale: timeScale ?? 1 });
       } else {

@@ -179,6 +179,31 @@ describe('stamp7 listen against the sandbox', () => {
     }
   });
 
+  it('fetches a new token after expiry', async () => {
+    let secret = '';
+    const receiver = await verifyingReceiver(() => secret);
+    try {
+      const listen = await startListen(['--forward', receiver.url, '--exit-after', '2', '--events', 'goal_reached']);
+      secret = listen.secret;
+      await createEvents(1, 'goal_reached');
+      await receiver.waitFor(1, 10_000);
+
+      // With its token expired and its socket cut, listen can only come back through a
+      // token refresh with the API key: the sandbox closes the old token with 4001.
+      await api('POST', '/v1/_test/expire_listen_tokens');
+      await api('POST', '/v1/_test/drop_listen_connections');
+      await createEvents(1, 'goal_reached');
+      const result = await listen.child;
+
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      expect(receiver.requests).toHaveLength(2);
+      expect(String(result.stderr)).toMatch(/Fetched a fresh listen token/);
+      expect(String(result.stderr)).toMatch(/Resumed session/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('loses nothing while the app is down, then up', async () => {
     // Reserve a free port, then leave it closed so the first attempts are refused.
     const probe = createServer();

@@ -85,6 +85,15 @@ function dropConnections(request: RequestContext) {
   return ok({ dropped: request.sandbox.relay.dropConnections() });
 }
 
+/** Expires every listen token, so a test can watch a client fetch a new one on reconnect. */
+function expireTokens(request: RequestContext) {
+  checkQuery(request.query, []);
+  objectBody(request.body, []);
+  const sessions = [...request.sandbox.store.sessions.values()];
+  for (const session of sessions) request.sandbox.store.putSession({ ...session, token_expires_at_ms: 0 });
+  return ok({ expired: sessions.length });
+}
+
 export const listenRoutes: Route[] = [
   { pattern: /^\/v1\/listen_sessions$/, methods: { POST: open } },
   { pattern: /^\/v1\/listen_sessions\/([^/]+)$/, methods: { DELETE: close } },
@@ -93,4 +102,7 @@ export const listenRoutes: Route[] = [
 ];
 
 /** Routes that exist only with `--test-hooks`. */
-export const testHookRoutes: Route[] = [{ pattern: /^\/v1\/_test\/drop_listen_connections$/, methods: { POST: dropConnections } }];
+export const testHookRoutes: Route[] = [
+  { pattern: /^\/v1\/_test\/drop_listen_connections$/, methods: { POST: dropConnections } },
+  { pattern: /^\/v1\/_test\/expire_listen_tokens$/, methods: { POST: expireTokens } },
+];
