@@ -7,7 +7,7 @@ import { BIN, runCli, tempConfigDir } from '../helpers/cli.js';
 import { startSandboxProcess } from '../helpers/sandbox.js';
 
 // util-linux `script` gives the CLI a real pseudo-terminal, so these tests see the prompts a
-// person sees. Machines without it skip, and the skip names the missing tool.
+// person sees. Machines without `script` skip them.
 const hasScript = (await execa('sh', ['-c', 'command -v script'], { reject: false })).exitCode === 0;
 
 interface TerminalRun {
