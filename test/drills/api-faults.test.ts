@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeApi, type FakeApi, type FakeApiHandler, type SeenRequest } from '../helpers/fake-api.js';
 import { runCli } from '../helpers/cli.js';
 
 /**
@@ -10,35 +9,25 @@ import { runCli } from '../helpers/cli.js';
  */
 
 const KEY = `7loc_sc_${'f'.repeat(32)}`;
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+type Handler = FakeApiHandler;
 
-let server: Server;
 let baseUrl: string;
-let queue: Handler[] = [];
-let seen: Array<{ method: string; url: string }> = [];
+let queue: FakeApiHandler[] = [];
+let seen: SeenRequest[] = [];
+
+let fakeApi: FakeApi;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      seen.push({ method: request.method ?? '', url: request.url ?? '' });
-      const handler = queue.shift();
-      if (handler) handler(request, response);
-      else response.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"has_more":false,"next_cursor":null}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fakeApi = await startFakeApi();
+  baseUrl = fakeApi.url;
+  queue = fakeApi.queue;
+  seen = fakeApi.seen;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => fakeApi.close());
 
 beforeEach(() => {
-  queue = [];
-  seen = [];
+  fakeApi.reset();
 });
 
 function stamp7(args: string[], env: Record<string, string> = {}) {

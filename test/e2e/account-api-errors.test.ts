@@ -1,40 +1,29 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeApi, type FakeApi, type FakeApiHandler, type SeenRequest } from '../helpers/fake-api.js';
 import { runCli } from '../helpers/cli.js';
 
 const KEY = `7loc_sc_${'e'.repeat(32)}`;
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+type Handler = FakeApiHandler;
 
 /** A fake platform API on loopback that responds from a queue of handlers, then with 200 and an empty page. */
-let server: Server;
 let baseUrl: string;
-let queue: Handler[] = [];
-let seen: Array<{ method: string; url: string; atMs: number }> = [];
+let queue: FakeApiHandler[] = [];
+let seen: SeenRequest[] = [];
+
+let fakeApi: FakeApi;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      seen.push({ method: request.method ?? '', url: request.url ?? '', atMs: Date.now() });
-      const handler = queue.shift();
-      if (handler) handler(request, response);
-      else response.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"has_more":false,"next_cursor":null}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fakeApi = await startFakeApi();
+  baseUrl = fakeApi.url;
+  queue = fakeApi.queue;
+  seen = fakeApi.seen;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => fakeApi.close());
 
 beforeEach(() => {
-  queue = [];
-  seen = [];
+  fakeApi.reset();
 });
 
 function error(status: number, code: string, headers: Record<string, string> = {}): Handler {

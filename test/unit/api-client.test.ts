@@ -1,41 +1,31 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeApi, type FakeApi, type FakeApiHandler, type SeenRequest } from '../helpers/fake-api.js';
 import { createApiClient } from '../../src/api/client.js';
 import { CliError, ExitCode } from '../../src/errors.js';
 
 const KEY = '7loc_sc_unitTestKey0123456789';
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+type Handler = FakeApiHandler;
 
-let server: Server;
 let baseUrl: string;
-let handlers: Handler[] = [];
-let seen: Array<{ method: string; url: string; authorization: string | undefined; body: string }> = [];
+let handlers: FakeApiHandler[] = [];
+let seen: SeenRequest[] = [];
+
+let fakeApi: FakeApi;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      seen.push({ method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, body });
-      const handler = handlers.shift();
-      if (handler) handler(request, response);
-      else response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fakeApi = await startFakeApi('{"ok":true}');
+  baseUrl = fakeApi.url;
+  handlers = fakeApi.queue;
+  seen = fakeApi.seen;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => fakeApi.close());
 
 beforeEach(() => {
-  handlers = [];
-  seen = [];
+  fakeApi.reset();
 });
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Handler {
