@@ -7,7 +7,7 @@ type Register = (program: Command) => void;
 
 /**
  * Where each command is declared. Only the module of the command being run is loaded, so
- * `stamp7 trigger` does not pay for the declarations of fifteen others; `--help`, an unknown
+ * `stamp7 trigger` does not pay for the other twelve command modules. `--help`, an unknown
  * name and `completion` (which walks the whole tree) load them all.
  */
 const COMMAND_MODULES: Record<string, () => Promise<{ register: Register }>> = {
