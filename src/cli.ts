@@ -6,7 +6,7 @@ import { globalOptions, setGlobalOptions } from './output/context.js';
 type Register = (program: Command) => void;
 
 /**
- * Where each command is declared. Only the module of the command being run is loaded, so
+ * The module that declares each command. Only the module of the command being run is loaded, so
  * `stamp7 trigger` does not pay for the other twelve command modules. `--help`, an unknown
  * name and `completion` (which walks the whole tree) load them all.
  */

@@ -4,7 +4,7 @@
  */
 export const ExitCode = {
   ok: 0,
-  /** A delivery, check or assertion did not get the expected answer. */
+  /** A delivery, check or assertion did not get the expected response. */
   failure: 1,
   /** An invalid flag, argument, input file, URL or JSON. */
   usage: 2,
@@ -16,7 +16,7 @@ export const ExitCode = {
   notFound: 5,
   /** The network failed: DNS, connection refused, reset, timeout or TLS. */
   network: 6,
-  /** The platform returned an error or an answer stamp7 cannot read. */
+  /** The platform returned an error or a response stamp7 cannot read. */
   api: 7,
   /** A bug in stamp7 itself. */
   internal: 70,

@@ -7,8 +7,8 @@ import { CliError, ExitCode } from '../errors.js';
 /**
  * The user's stamp7 config: profiles (API key and base URL per account), the local webhook
  * secret that `trigger --url` signs with by default, and a device id that keeps the listen
- * secret stable. Reads parse the JSON file directly because loading `conf` costs about
- * 70 ms of start-up; every write goes through `conf`, which writes atomically with mode 0600.
+ * secret stable. Reads parse the JSON file directly, because loading `conf` costs about
+ * 70 ms of start-up. Every write goes through `conf`, which writes atomically with mode 0600.
  */
 export interface Profile {
   api_key: string;
@@ -28,7 +28,7 @@ export const CONFIG_FILE_NAME = 'config.json';
 export const DEFAULT_API_BASE = 'https://api.7stamp.com';
 export const SANDBOX_PROFILE = 'sandbox';
 
-/** The config folder: STAMP7_CONFIG_DIR, else the platform's user config folder. */
+/** Returns the config folder: STAMP7_CONFIG_DIR, else the platform's user config folder. */
 export function configDir(): string {
   const override = process.env.STAMP7_CONFIG_DIR;
   if (override !== undefined && override !== '') return override;

@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const http = (): typeof import('node:http') => require('node:http') as typeof import('node:http');
 const https = (): typeof import('node:https') => require('node:https') as typeof import('node:https');
 
-/** The platform's answer budget: an attempt that takes longer fails. */
+/** The platform's response time limit: an attempt that takes longer fails. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
 export interface SendRequest {
@@ -33,14 +33,14 @@ export interface SendError {
 }
 
 export interface SendResult {
-  /** HTTP status, or null when no answer came. */
+  /** HTTP status, or null when no response came. */
   statusCode: number | null;
   durationMs: number;
   error: SendError | null;
   responseHeaders: IncomingHttpHeaders;
-  /** At most `maxResponseBytes` of the answer body. */
+  /** At most `maxResponseBytes` of the response body. */
   responseBody: Buffer;
-  /** The full size of the answer body in bytes. */
+  /** The full size of the response body in bytes. */
   responseBytes: number;
   /** Set for a 3xx answer: redirects are never followed, they fail the attempt. */
   redirectLocation: string | undefined;
@@ -54,7 +54,7 @@ export function isSuccess(result: Pick<SendResult, 'statusCode' | 'error'>): boo
 /**
  * Sends one HTTP request with the exact body bytes and measures it. Never throws for
  * network or HTTP failures: they come back in `error`. The timeout covers the whole
- * exchange, from connect to the last byte of the answer. Redirects are not followed.
+ * exchange, from connect to the last byte of the response. Redirects are not followed.
  * `localhost` reaches an app on IPv6 or IPv4 alike: `localhostLookup` returns both loopback
  * addresses, and Node.js 20 and later try every address of a name in turn (net's
  * autoSelectFamily, on by default), moving on at once when one refuses the connection.

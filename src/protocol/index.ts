@@ -29,7 +29,7 @@ export interface ReadyMessage {
   replay_count: number;
 }
 
-/** One delivery of an event to the listen session; the client answers with an OutcomeMessage. */
+/** One delivery of an event to the listen session; the client replies with an OutcomeMessage. */
 export interface DeliveryMessage {
   type: 'delivery';
   delivery_id: string;
@@ -49,11 +49,11 @@ export interface DeliveryMessage {
   body_base64: string;
 }
 
-/** The client's report of what the local app answered to one delivery. */
+/** The client's report of the local app's response to one delivery. */
 export interface OutcomeMessage {
   type: 'outcome';
   delivery_id: string;
-  /** HTTP status of the local app, or null when no answer came (refused, timeout, reset). */
+  /** HTTP status of the local app, or null when no response came (refused, timeout, reset). */
   status_code: number | null;
   duration_ms: number;
   /** A short error code and text when no valid answer came, such as `ECONNREFUSED: …`. */

@@ -25,8 +25,8 @@ export interface FakeApi {
 const EMPTY_PAGE = '{"data":[],"has_more":false,"next_cursor":null}';
 
 /**
- * Starts a fake platform API on 127.0.0.1, port 0, that answers from a queue of handlers and,
- * once the queue is empty, with 200 and `defaultBody` (an empty list page by default).
+ * Starts a fake platform API on 127.0.0.1, port 0, that responds from a queue of handlers.
+ * Once the queue is empty, it responds with 200 and `defaultBody` (an empty list page by default).
  */
 export async function startFakeApi(defaultBody = EMPTY_PAGE): Promise<FakeApi> {
   const queue: FakeApiHandler[] = [];
