@@ -159,7 +159,8 @@ describe('replay recordings', () => {
   });
 
   it('reports headers that cannot be sent', async () => {
-    for (const headers of [{ 'x-evil': 'a\r\nInjected: 1' }, { 'bad name': 'x' }]) {
+    const cases: Array<Record<string, string>> = [{ 'x-evil': 'a\r\nInjected: 1' }, { 'bad name': 'x' }];
+    for (const headers of cases) {
       const result = await replay('bad-header.ndjson', `${header}\n${delivery(headers)}\n`);
       const context = `${JSON.stringify(headers)}: ${String(result.stderr)}`;
       expect(result.exitCode, context).toBe(1);

@@ -111,7 +111,8 @@ interface Known {
 
 /** Percent-encodes text, replacing lone surrogates that encodeURIComponent rejects. */
 function encode(text: string): string {
-  return encodeURIComponent(text.toWellFormed());
+  // String.prototype.toWellFormed is in Node.js 20; TypeScript's ES2023 lib does not declare it.
+  return encodeURIComponent((text as string & { toWellFormed(): string }).toWellFormed());
 }
 
 function randomId(random: Random, ids: string[], prefix: string): string {

@@ -17,7 +17,7 @@ export function tempConfigDir(): { dir: string; cleanup: () => void } {
  * exit, so tests assert the exit code themselves. CI and NO_COLOR are set so no test ever
  * waits for a prompt or sees ANSI codes; `env` overrides them.
  */
-export function runCli(args: string[], options: Options & { configDir?: string } = {}): ResultPromise<Options> {
+export function runCli(args: string[], options: Options & { configDir?: string } = {}): ResultPromise<{ reject: false }> {
   const { configDir, env, ...rest } = options;
   return execa('node', [BIN, ...args], {
     reject: false,
@@ -33,5 +33,5 @@ export function runCli(args: string[], options: Options & { configDir?: string }
       STAMP7_WEBHOOK_SECRET: '',
       ...env,
     },
-  }) as ResultPromise<Options>;
+  }) as unknown as ResultPromise<{ reject: false }>;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../src/errors.js';
 import { verifySignature } from '../../src/signing/index.js';
 import { parseExpectation } from '../../src/trigger/expect.js';
-import { parseHeaderArgument, prepareDelivery } from '../../src/trigger/payload.js';
+import { parseHeaderArgument, prepareDelivery, type BodySource } from '../../src/trigger/payload.js';
 import { percentile, TriggerStats } from '../../src/trigger/stats.js';
 import { parseEventType, parseTargetUrl } from '../../src/trigger/command.js';
 
@@ -43,7 +43,7 @@ describe('parseHeaderArgument', () => {
 });
 
 describe('prepareDelivery', () => {
-  const source = { kind: 'sample', type: 'stamp_added', set: [], unset: [], addMissing: false } as const;
+  const source: BodySource = { kind: 'sample', type: 'stamp_added', set: [], unset: [], addMissing: false };
 
   it('signs the body with every contract header', () => {
     const delivery = prepareDelivery(source, ['whsec_one'], []);
