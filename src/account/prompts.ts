@@ -6,13 +6,23 @@ import { globalOptions } from '../output/context.js';
  * prompt and spinner writes to stderr, so stdout carries only data even on a TTY.
  */
 
+/**
+ * Loads @clack/prompts for output on stderr. A terminal that reports 0 columns (a serial
+ * console, or a pseudo-terminal from `script` before any resize) would make clack wrap its
+ * boxes one character per line, so such a width is read as the usual 80.
+ */
+async function loadPrompts(): Promise<typeof import('@clack/prompts')> {
+  if (process.stderr.isTTY && !process.stderr.columns) process.stderr.columns = 80;
+  return import('@clack/prompts');
+}
+
 function cancelled(): CliError {
   return new CliError('cancelled', { exitCode: ExitCode.interrupted, code: 'cancelled' });
 }
 
 /** Asks for an API key with a masked prompt, after saying where keys are created. */
 export async function promptApiKey(validate: (value: string) => string | undefined): Promise<string> {
-  const { isCancel, note, password } = await import('@clack/prompts');
+  const { isCancel, note, password } = await loadPrompts();
   note(
     'Create an API key in the 7stamp admin app: Stamp Cards -> API & Integrations.\nThe key starts with 7loc_sc_ and is shown once, so copy it now.',
     'API key',
@@ -30,7 +40,7 @@ export async function promptApiKey(validate: (value: string) => string | undefin
 
 /** Asks a yes/no question; the answer defaults to no. */
 export async function promptConfirm(message: string): Promise<boolean> {
-  const { confirm, isCancel } = await import('@clack/prompts');
+  const { confirm, isCancel } = await loadPrompts();
   const answer = await confirm({ message, initialValue: false, input: process.stdin, output: process.stderr });
   if (isCancel(answer)) throw cancelled();
   return answer;
@@ -38,7 +48,7 @@ export async function promptConfirm(message: string): Promise<boolean> {
 
 /** Lets the user pick several values from a list; `all` is offered as the first choice. */
 export async function promptMultiselect(message: string, choices: Array<{ value: string; label: string; hint?: string }>): Promise<string[]> {
-  const { isCancel, multiselect } = await import('@clack/prompts');
+  const { isCancel, multiselect } = await loadPrompts();
   const picked = await multiselect<string>({
     message,
     options: choices,
@@ -58,7 +68,7 @@ export async function withSpinner<T>(message: string, task: () => Promise<T>): P
   const { json, quiet } = globalOptions();
   if (process.stderr.isTTY !== true || json || quiet) return task();
 
-  const { spinner } = await import('@clack/prompts');
+  const { spinner } = await loadPrompts();
   const indicator = spinner({ output: process.stderr });
   indicator.start(message);
   try {

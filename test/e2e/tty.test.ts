@@ -24,9 +24,10 @@ function runOnTerminal(
   configDir: string,
   answers: Array<{ after: string; type: string }>,
   extraEnv: Record<string, string> = {},
+  columns = 120,
 ): Promise<TerminalRun> {
   // A pseudo-terminal made by `script` starts 0 columns wide; a person's terminal is wider.
-  const command = `stty cols 120 rows 40; ${['node', BIN, ...args].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ')}`;
+  const command = `${columns > 0 ? `stty cols ${columns} rows 40; ` : ''}${['node', BIN, ...args].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ')}`;
   const env: NodeJS.ProcessEnv = { ...process.env, STAMP7_CONFIG_DIR: configDir, NO_COLOR: '1', STAMP7_API_KEY: '', STAMP7_PROFILE: '', STAMP7_API_BASE: '', ...extraEnv };
   delete env.CI;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -72,6 +73,18 @@ describe.skipIf(!hasScript)('on a terminal', () => {
     expect(run.output).not.toContain(sandbox.apiKey);
     const stored = JSON.parse(readFileSync(join(config.dir, 'config.json'), 'utf8')) as { profiles: Record<string, { api_key: string }> };
     expect(stored.profiles.terminal?.api_key).toBe(sandbox.apiKey);
+  });
+
+  it('login fits a zero-width terminal', async () => {
+    const narrow = tempConfigDir();
+    try {
+      // No `stty cols`: the pseudo-terminal reports 0 columns, as some consoles do.
+      const run = await runOnTerminal(['login', '--profile', 'narrow', '--api-base', sandbox.url], narrow.dir, [{ after: 'Paste your API key', type: `${sandbox.apiKey}\r` }], {}, 0);
+      expect(run.exitCode, run.output).toBe(0);
+      expect(run.output).toContain('Create an API key in the 7stamp admin app');
+    } finally {
+      narrow.cleanup();
+    }
   });
 
   it('endpoints remove asks before deleting', async () => {
