@@ -1,6 +1,7 @@
 import { CliError, ExitCode } from '../errors.js';
 import { globalOptions, printLine } from '../output/context.js';
 import type { ListenFlags } from './flags.js';
+import { keepHeapNearLiveSize } from './heap.js';
 import { runListen, type ListenSummary } from './listen.js';
 import { Recorder } from './recording.js';
 import { Reporter, type OutputFormat } from './report.js';
@@ -17,6 +18,7 @@ export function chooseFormat(flag: OutputFormat | undefined): OutputFormat {
  * Returns the exit code; a failed run throws a CliError that names the failure.
  */
 export async function runListenCommand(flags: ListenFlags, api: SessionApi, onReady?: (session: ListenSessionInfo) => void): Promise<number> {
+  keepHeapNearLiveSize();
   const format = chooseFormat(flags.format);
   const reporter = new Reporter({ format, quiet: globalOptions().quiet });
   const recorder = flags.recordPath && !flags.printSecret ? await Recorder.open(flags.recordPath) : undefined;
