@@ -42,11 +42,11 @@ export interface SendResult {
   responseBody: Buffer;
   /** The full size of the response body in bytes. */
   responseBytes: number;
-  /** Set for a 3xx answer: redirects are never followed, they fail the attempt. */
+  /** Set for a 3xx response. Redirects are never followed, so a 3xx fails the attempt. */
   redirectLocation: string | undefined;
 }
 
-/** True for a 2xx status: the only answer that counts as a successful attempt. */
+/** True for a 2xx status, the only response that counts as a successful attempt. */
 export function isSuccess(result: Pick<SendResult, 'statusCode' | 'error'>): boolean {
   return result.error === null && result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
 }
@@ -79,7 +79,7 @@ export function sendRequest(request: SendRequest): Promise<SendResult> {
       finish({ statusCode: null, error: { code, message }, responseHeaders: {}, responseBody: Buffer.alloc(0), responseBytes: 0, redirectLocation: undefined });
 
     // node:http throws at once for a header it cannot send, such as a value with a line
-    // break; that is bad input, reported like any other failed send instead of thrown.
+    // break. That is bad input, so it is reported like any other failed send, not thrown.
     const invalidHeader = findInvalidHeader(request.headers);
     if (invalidHeader !== undefined) {
       fail(INVALID_HEADER, invalidHeader);

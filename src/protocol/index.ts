@@ -56,7 +56,7 @@ export interface OutcomeMessage {
   /** HTTP status of the local app, or null when no response came (refused, timeout, reset). */
   status_code: number | null;
   duration_ms: number;
-  /** A short error code and text when no valid answer came, such as `ECONNREFUSED: …`. */
+  /** A short error code and text when no valid response came, such as `ECONNREFUSED: …`. */
   error: string | null;
   /** The first bytes of the response body as text, at most RESPONSE_SNIPPET_BYTES. */
   response_snippet: string;

@@ -15,7 +15,7 @@ export function parseForwardTarget(text: string, flagName = '--forward'): URL {
   if (value === '') throw usageError(`${flagName} is empty`, `pass a port, host:port or URL, for example ${example}`, 'invalid_forward');
 
   let candidate: string;
-  // `3000` and `3000/webhooks` name a port on localhost; without this rule `3000/webhooks`
+  // `3000` and `3000/webhooks` name a port on localhost. Without this rule, `3000/webhooks`
   // would parse as the host 3000, which URL parsing turns into the IPv4 address 0.0.11.184.
   const portAndPath = /^(\d+)([/?#].*)?$/.exec(value);
   if (portAndPath) candidate = `http://${DEFAULT_HOST}:${portAndPath[1]}${portAndPath[2] ?? '/'}`;
